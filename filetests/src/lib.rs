@@ -1,0 +1,1 @@
+//! The Kiln filetest runner.

@@ -1,0 +1,1 @@
+//! Translation of WebAssembly into Kiln IR. Filled in by the frontend issue.

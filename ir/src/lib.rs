@@ -1,0 +1,1 @@
+//! Kiln's SSA intermediate representation.

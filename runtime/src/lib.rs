@@ -1,0 +1,1 @@
+//! Kiln's WebAssembly runtime. Filled in by the runtime issue.
