@@ -1,0 +1,1 @@
+//! `FunctionBuilder`: building SSA functions from a frontend with mutable variables.
