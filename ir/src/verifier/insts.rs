@@ -371,23 +371,46 @@ impl Verifier<'_> {
     fn check_signatures(&mut self, inst: Inst, data: &InstructionData, args: &[Value]) {
         let func = self.func;
         let dfg = &func.dfg;
+        let param_types = |sig: &crate::Signature| -> Vec<Type> {
+            sig.params.iter().map(|p| p.value_type).collect()
+        };
         match *data {
             InstructionData::Call { func_ref, .. } => {
-                let sig = dfg
-                    .ext_funcs
-                    .get(func_ref)
-                    .and_then(|f| dfg.signatures.get(f.signature));
-                if let Some(sig) = sig {
-                    let what = format!("call to {func_ref}");
-                    let tys: Vec<Type> = sig.params.iter().map(|p| p.value_type).collect();
-                    self.check_value_list(inst, &what, "arguments", args, &tys);
+                let Some(ext) = dfg.ext_funcs.get(func_ref) else {
+                    return;
+                };
+                let sig_ref = ext.signature;
+                if let Some(sig) = dfg.signatures.get(sig_ref) {
+                    self.check_value_list(
+                        inst,
+                        args,
+                        &param_types(sig),
+                        |n, m| {
+                            format!("call to {func_ref} has {n} arguments, but {sig_ref} takes {m}")
+                        },
+                        |i, a, t, e| {
+                            format!(
+                                "argument {i} ({a}) of call to {func_ref} has type {t}, but \
+                                 {sig_ref} takes {e}"
+                            )
+                        },
+                    );
                 }
             }
             InstructionData::CallIndirect { sig_ref, .. } => {
                 if let (Some(sig), [_, args @ ..]) = (dfg.signatures.get(sig_ref), args) {
-                    let what = format!("call_indirect with {sig_ref}");
-                    let tys: Vec<Type> = sig.params.iter().map(|p| p.value_type).collect();
-                    self.check_value_list(inst, &what, "arguments", args, &tys);
+                    self.check_value_list(
+                        inst,
+                        args,
+                        &param_types(sig),
+                        |n, m| format!("call_indirect has {n} arguments, but {sig_ref} takes {m}"),
+                        |i, a, t, e| {
+                            format!(
+                                "argument {i} ({a}) of call_indirect has type {t}, but {sig_ref} \
+                                 takes {e}"
+                            )
+                        },
+                    );
                 }
             }
             InstructionData::MultiAry { opcode, .. } if opcode.info().is_return() => {
@@ -397,35 +420,38 @@ impl Verifier<'_> {
                     .iter()
                     .map(|p| p.value_type)
                     .collect();
-                self.check_value_list(inst, "return", "values", args, &tys);
+                self.check_value_list(
+                    inst,
+                    args,
+                    &tys,
+                    |n, m| format!("{opcode} has {n} values, but the function returns {m}"),
+                    |i, a, t, e| {
+                        format!("return value {i} ({a}) has type {t}, but the function returns {e}")
+                    },
+                );
             }
             _ => {}
         }
     }
 
+    /// `args` against `tys`: the count, then each type (undefined values are reported
+    /// elsewhere).
     fn check_value_list(
         &mut self,
         inst: Inst,
-        what: &str,
-        noun: &str,
         args: &[Value],
         tys: &[Type],
+        count_message: impl Fn(usize, usize) -> String,
+        type_message: impl Fn(usize, Value, Type, Type) -> String,
     ) {
         if args.len() != tys.len() {
-            let (n, m) = (args.len(), tys.len());
-            self.report_inst(
-                inst,
-                format!("{what} has {n} {noun}, but the signature has {m}"),
-            );
+            self.report_inst(inst, count_message(args.len(), tys.len()));
             return;
         }
         for (i, (&a, &e)) in args.iter().zip(tys).enumerate() {
             let t = self.func.dfg.value_type(a);
             if t != e && !t.is_invalid() {
-                self.report_inst(
-                    inst,
-                    format!("{what}: {noun} {i} ({a}) has type {t}, but the signature says {e}"),
-                );
+                self.report_inst(inst, type_message(i, a, t, e));
             }
         }
     }

@@ -548,10 +548,10 @@ fn call_arguments_and_results() {
     assert_errors(
         &func,
         &[
-            (e(c1), "call to fn0 has 1 arguments, but the signature has 2"),
+            (e(c1), "call to fn0 has 1 arguments, but sig0 takes 2"),
             (
                 e(c2),
-                "call to fn0: arguments 0 (v1) has type i64, but the signature says i32",
+                "argument 0 (v1) of call to fn0 has type i64, but sig0 takes i32",
             ),
             (
                 e(c3),
@@ -559,7 +559,7 @@ fn call_arguments_and_results() {
             ),
             (
                 e(c4),
-                "call_indirect with sig0: arguments 1 (v0) has type i32, but the signature says i64",
+                "argument 1 (v0) of call_indirect has type i32, but sig0 takes i64",
             ),
         ],
     );
@@ -606,10 +606,10 @@ fn return_values() {
     assert_errors(
         &func,
         &[
-            (e(ret0), "return has 1 values, but the signature has 2"),
+            (e(ret0), "return has 1 values, but the function returns 2"),
             (
                 e(ret1),
-                "return: values 1 (v0) has type i32, but the signature says i64",
+                "return value 1 (v0) has type i32, but the function returns i64",
             ),
         ],
     );
@@ -896,7 +896,7 @@ fn every_error_is_reported() {
             ),
             (
                 e(r),
-                "return: values 0 (v2) has type f32, but the signature says i32"
+                "return value 0 (v2) has type f32, but the function returns i32"
             ),
         ]
     );
