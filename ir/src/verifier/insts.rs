@@ -170,7 +170,9 @@ impl Verifier<'_> {
                     return;
                 };
                 if def == inst {
-                    self.report_inst(inst, format!("{v} is used by its own definition"));
+                    if self.domtree.is_reachable(block) {
+                        self.report_inst(inst, format!("{v} is used by its own definition"));
+                    }
                     return;
                 }
                 if def_block == block {

@@ -831,6 +831,18 @@ fn unreachable_blocks_only_need_values_to_exist() {
     cur.goto_bottom(b2);
     // block2 is reachable only from the unreachable block1: no dominance required.
     cur.ins().return_(&[a]);
+    // Not even an instruction using its own result is checked there.
+    let selfish = func.dfg.make_inst(InstructionData::Unary {
+        opcode: Opcode::Ineg,
+        arg: p[0],
+    });
+    let own = func.dfg.append_result(selfish, I32);
+    func.dfg.insts[selfish] = InstructionData::Unary {
+        opcode: Opcode::Ineg,
+        arg: own,
+    };
+    func.layout
+        .insert_inst(selfish, func.layout.first_inst(b1).unwrap());
     assert_ok(&func);
     // But values still have to exist.
     let ia = inst_of(&func, a);
