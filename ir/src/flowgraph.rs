@@ -206,6 +206,22 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn loops_and_unreachable_predecessors() {
+        // 0 -> 1 | 2; 1 <-> 2 (irreducible); 2 -> 3; block4 is unreachable and jumps to 3.
+        let (func, b) = function_with_edges(&[&[1, 2], &[2], &[1, 3], &[], &[3]]);
+        let cfg = ControlFlowGraph::with_function(&func);
+        assert_eq!(pred_blocks(&cfg, b[1]), [b[0], b[2]]);
+        assert_eq!(pred_blocks(&cfg, b[2]), [b[0], b[1]]);
+        // The graph lists every edge of the layout, reachable or not.
+        assert_eq!(pred_blocks(&cfg, b[3]), [b[2], b[4]]);
+        assert_eq!(cfg.succs(b[4]), [b[3]]);
+        assert_eq!(cfg.pred_count(b[4]), 0);
+        let mut cleared = cfg.clone();
+        cleared.clear();
+        assert!(!cleared.is_valid() && cleared.succs(b[0]).is_empty());
+    }
+
+    #[test]
     fn broken_functions_do_not_panic() {
         let (mut func, b) = function_with_edges(&[&[1, 2, 0], &[], &[]]);
         // The jump table disappears and a block the layout never saw becomes a target.
