@@ -11,7 +11,8 @@ pub fn compile_to_out_dir(files: &[PathBuf], out_name: &str) -> PathBuf {
     for f in files {
         println!("cargo:rerun-if-changed={}", f.display());
     }
-    let out_dir = std::env::var_os("OUT_DIR").expect("compile_to_out_dir must run inside a build script (OUT_DIR is not set)");
+    let out_dir = std::env::var_os("OUT_DIR")
+        .expect("compile_to_out_dir must run inside a build script (OUT_DIR is not set)");
     let out = Path::new(&out_dir).join(out_name);
     match crate::compile_files(files) {
         Ok(code) => {
@@ -22,7 +23,10 @@ pub fn compile_to_out_dir(files: &[PathBuf], out_name: &str) -> PathBuf {
         }
         Err(errors) => {
             eprintln!("{errors}");
-            panic!("kiln-isle-dsl: the rule program has {} error(s); see above", errors.len());
+            panic!(
+                "kiln-isle-dsl: the rule program has {} error(s); see above",
+                errors.len()
+            );
         }
     }
 }

@@ -40,10 +40,18 @@ fn tuple(types: &[String]) -> String {
 fn context_trait(prog: &Program, out: &mut String) {
     out.push_str("\n/// The operations the generated code needs from its user: one method per\n/// extern constructor and extern extractor.\npub trait Context {\n");
     for t in &prog.terms {
-        let args: Vec<String> = t.args.iter().map(|&a| prog.rust_type(a).to_string()).collect();
+        let args: Vec<String> = t
+            .args
+            .iter()
+            .map(|&a| prog.rust_type(a).to_string())
+            .collect();
         let ret = prog.rust_type(t.ret).to_string();
         if let Some(Ctor::Extern(f)) = &t.ctor {
-            let params: Vec<String> = args.iter().enumerate().map(|(i, a)| format!("arg{i}: {a}")).collect();
+            let params: Vec<String> = args
+                .iter()
+                .enumerate()
+                .map(|(i, a)| format!("arg{i}: {a}"))
+                .collect();
             let ret = if t.partial {
                 format!("Option<{ret}>")
             } else if t.multi {
@@ -52,7 +60,11 @@ fn context_trait(prog: &Program, out: &mut String) {
                 ret.clone()
             };
             let _ = writeln!(out, "    /// Constructor for term `{}`.", t.name);
-            let _ = writeln!(out, "    fn {f}(&mut self{}) -> {ret};", params.iter().map(|p| format!(", {p}")).collect::<String>());
+            let _ = writeln!(
+                out,
+                "    fn {f}(&mut self{}) -> {ret};",
+                params.iter().map(|p| format!(", {p}")).collect::<String>()
+            );
         }
         if let Some(Extractor::Extern { func, infallible }) = &t.extractor {
             let outs = tuple(&args);
@@ -65,7 +77,11 @@ fn context_trait(prog: &Program, out: &mut String) {
             } else {
                 format!(" -> {outs}")
             };
-            let _ = writeln!(out, "    /// Extractor for term `{}`: takes a `{ret}` apart.", t.name);
+            let _ = writeln!(
+                out,
+                "    /// Extractor for term `{}`: takes a `{ret}` apart.",
+                t.name
+            );
             let _ = writeln!(out, "    fn {func}(&mut self, arg0: {ret}){sig};");
         }
     }
@@ -74,7 +90,13 @@ fn context_trait(prog: &Program, out: &mut String) {
 
 fn enums(prog: &Program, out: &mut String) {
     for ty in &prog.types {
-        let TypeKind::Enum { is_extern: false, variants } = &ty.kind else { continue };
+        let TypeKind::Enum {
+            is_extern: false,
+            variants,
+        } = &ty.kind
+        else {
+            continue;
+        };
         let _ = writeln!(out, "\n/// The `{}` type of the rules.", ty.name);
         out.push_str("#[derive(Clone, Debug, PartialEq, Eq)]\n");
         let _ = writeln!(out, "pub enum {} {{", ty.name);
@@ -123,7 +145,12 @@ impl<'a> FnGen<'a> {
             prog,
             tr,
             an: Analysis { prog, tr },
-            map: tr.bindings.iter().enumerate().map(|(i, (b, _))| (b, i)).collect(),
+            map: tr
+                .bindings
+                .iter()
+                .enumerate()
+                .map(|(i, (b, _))| (b, i))
+                .collect(),
             body: String::new(),
             indent: 1,
             uses_ctx: false,
@@ -178,7 +205,12 @@ impl<'a> FnGen<'a> {
                 if v.fields.is_empty() {
                     return path;
                 }
-                let fields: Vec<String> = v.fields.iter().zip(args).map(|((f, _), &a)| format!("{f}: {}", self.val(a))).collect();
+                let fields: Vec<String> = v
+                    .fields
+                    .iter()
+                    .zip(args)
+                    .map(|((f, _), &a)| format!("{f}: {}", self.val(a)))
+                    .collect();
                 format!("{path} {{ {} }}", fields.join(", "))
             }
             _ => match self.tr.bindings[b].1 {
@@ -232,7 +264,10 @@ impl<'a> FnGen<'a> {
         } else {
             ret.to_string()
         };
-        let mut params = vec![format!("{}ctx: &mut impl Context", if self.uses_ctx { "" } else { "_" })];
+        let mut params = vec![format!(
+            "{}ctx: &mut impl Context",
+            if self.uses_ctx { "" } else { "_" }
+        )];
         for (i, &ty) in term.args.iter().enumerate() {
             let name = match self.map.get(&Binding::Arg(i)) {
                 Some(b) if used.contains(b) => format!("v{b}"),
@@ -240,8 +275,17 @@ impl<'a> FnGen<'a> {
             };
             params.push(format!("{name}: {}", self.prog.rust_type(ty)));
         }
-        let _ = writeln!(out, "\n/// Constructor for term `{}`, generated from its rules.", term.name);
-        let _ = writeln!(out, "pub fn constructor_{}({}) -> {ret} {{", term.name, params.join(", "));
+        let _ = writeln!(
+            out,
+            "\n/// Constructor for term `{}`, generated from its rules.",
+            term.name
+        );
+        let _ = writeln!(
+            out,
+            "pub fn constructor_{}({}) -> {ret} {{",
+            term.name,
+            params.join(", ")
+        );
         out.push_str(&self.body);
         out.push_str("}\n");
     }
@@ -261,10 +305,19 @@ impl<'a> FnGen<'a> {
     /// A group that is a single boolean condition guarding `children`.
     fn plain_cond<'n>(&mut self, g: &Group<'n>) -> Option<(String, &'n [Node])> {
         match g {
-            Group::IntSwitch { b, arms } if arms.len() == 1 => Some((format!("{} == {}", self.place(*b), int_lit(arms[0].0)), arms[0].1)),
-            Group::Single(Node::Step(Step::Const { b, name }, sub)) => Some((format!("{} == {name}", self.place(*b)), sub)),
-            Group::Single(Node::Step(Step::Eq { a, b }, sub)) => Some((format!("{} == {}", self.place(*a), self.place(*b)), sub)),
-            Group::Single(Node::Step(s @ Step::Eval(b), sub)) if self.tr.outcome(self.prog, s) == Outcome::Fallible => {
+            Group::IntSwitch { b, arms } if arms.len() == 1 => Some((
+                format!("{} == {}", self.place(*b), int_lit(arms[0].0)),
+                arms[0].1,
+            )),
+            Group::Single(Node::Step(Step::Const { b, name }, sub)) => {
+                Some((format!("{} == {name}", self.place(*b)), sub))
+            }
+            Group::Single(Node::Step(Step::Eq { a, b }, sub)) => {
+                Some((format!("{} == {}", self.place(*a), self.place(*b)), sub))
+            }
+            Group::Single(Node::Step(s @ Step::Eval(b), sub))
+                if self.tr.outcome(self.prog, s) == Outcome::Fallible =>
+            {
                 let mut used = BTreeSet::new();
                 self.uses(sub, &mut used);
                 if self.eval_binds_any(*b, &used) {
@@ -276,9 +329,19 @@ impl<'a> FnGen<'a> {
         }
     }
 
-    fn outputs(&self, b: BindingId, n: usize, used: &BTreeSet<BindingId>) -> Vec<Option<BindingId>> {
+    fn outputs(
+        &self,
+        b: BindingId,
+        n: usize,
+        used: &BTreeSet<BindingId>,
+    ) -> Vec<Option<BindingId>> {
         (0..n)
-            .map(|idx| self.map.get(&Binding::Output { of: b, idx }).copied().filter(|o| used.contains(o)))
+            .map(|idx| {
+                self.map
+                    .get(&Binding::Output { of: b, idx })
+                    .copied()
+                    .filter(|o| used.contains(o))
+            })
             .collect()
     }
 
@@ -314,7 +377,11 @@ impl<'a> FnGen<'a> {
         match &self.tr.bindings[b].0 {
             Binding::Extract { term, .. } => {
                 let n = self.prog.terms[*term].args.len();
-                let names: Vec<String> = self.outputs(b, n, used).iter().map(|o| o.map_or("_".to_string(), |o| format!("v{o}"))).collect();
+                let names: Vec<String> = self
+                    .outputs(b, n, used)
+                    .iter()
+                    .map(|o| o.map_or("_".to_string(), |o| format!("v{o}")))
+                    .collect();
                 if n == 0 {
                     "()".to_string()
                 } else {
@@ -341,7 +408,9 @@ impl<'a> FnGen<'a> {
                 if gs.len() != 1 {
                     break;
                 }
-                let Some((c2, s2)) = self.plain_cond(&gs[0]) else { break };
+                let Some((c2, s2)) = self.plain_cond(&gs[0]) else {
+                    break;
+                };
                 cond = format!("{cond} && {c2}");
                 sub = s2;
             }
@@ -368,7 +437,11 @@ impl<'a> FnGen<'a> {
                         self.block(format!("if let Some({p}) = {e}"), |me| me.list(sub, false));
                     }
                     Outcome::Multi => {
-                        let p = if binds { self.eval_pat(b, &used) } else { "_".to_string() };
+                        let p = if binds {
+                            self.eval_pat(b, &used)
+                        } else {
+                            "_".to_string()
+                        };
                         let e = self.eval_expr(b);
                         self.block(format!("for {p} in {e}"), |me| me.list(sub, false));
                     }
@@ -391,7 +464,13 @@ impl<'a> FnGen<'a> {
     fn switch(&mut self, b: BindingId, ty: usize, arms: &[(usize, &[Node])], tail: bool) {
         let variants = self.prog.variants(ty);
         let exhaustive = arms.len() == variants.len();
-        let is_extern = matches!(self.prog.types[ty].kind, TypeKind::Enum { is_extern: true, .. });
+        let is_extern = matches!(
+            self.prog.types[ty].kind,
+            TypeKind::Enum {
+                is_extern: true,
+                ..
+            }
+        );
         let place = self.place(b);
         let mut pats = Vec::new();
         let mut copies = Vec::new();
@@ -402,16 +481,24 @@ impl<'a> FnGen<'a> {
             let mut binds = Vec::new();
             let mut cp = Vec::new();
             for (i, (f, fty)) in vi.fields.iter().enumerate() {
-                let Some(&fb) = self.map.get(&Binding::Field { of: b, variant: *v, field: i }) else { continue };
+                let Some(&fb) = self.map.get(&Binding::Field {
+                    of: b,
+                    variant: *v,
+                    field: i,
+                }) else {
+                    continue;
+                };
                 if !used.contains(&fb) {
                     continue;
                 }
-                binds.push(format!("{f}: v{fb}"));
-                cp.push(if self.prog.is_primitive(*fty) {
-                    format!("let v{fb} = *v{fb};")
+                // Copy fields bind by value; others by `ref` and are cloned, so
+                // the matched value itself is never moved.
+                if self.prog.is_primitive(*fty) {
+                    binds.push(format!("{f}: v{fb}"));
                 } else {
-                    format!("let v{fb} = v{fb}.clone();")
-                });
+                    binds.push(format!("{f}: ref v{fb}"));
+                    cp.push(format!("let v{fb} = v{fb}.clone();"));
+                }
             }
             let path = format!("{}::{}", self.prog.types[ty].name, vi.name);
             let pat = if binds.is_empty() {
@@ -433,15 +520,15 @@ impl<'a> FnGen<'a> {
             let copies = copies.remove(0);
             if exhaustive {
                 // Only one variant: the destructuring cannot fail.
-                if !copies.is_empty() {
-                    self.line(&format!("let {} = &{place};", pats[0]));
+                if pats[0].contains(": ") {
+                    self.line(&format!("let {} = {place};", pats[0]));
                 }
                 for c in &copies {
                     self.line(c);
                 }
                 self.list(sub, tail);
             } else {
-                self.block(format!("if let {} = &{place}", pats[0]), |me| {
+                self.block(format!("if let {} = {place}", pats[0]), |me| {
                     for c in &copies {
                         me.line(c);
                     }
@@ -450,7 +537,7 @@ impl<'a> FnGen<'a> {
             }
             return;
         }
-        self.block(format!("match &{place}"), |me| {
+        self.block(format!("match {place}"), |me| {
             for (((_, sub), pat), cps) in arms.iter().zip(&pats).zip(&copies) {
                 me.block(format!("{pat} =>"), |me| {
                     for c in cps {
@@ -480,7 +567,11 @@ impl<'a> FnGen<'a> {
         if term.multi {
             self.line(&format!("results.push({value});"));
         } else if tail {
-            self.line(&if term.partial { format!("Some({value})") } else { value });
+            self.line(&if term.partial {
+                format!("Some({value})")
+            } else {
+                value
+            });
         } else if term.partial {
             self.line(&format!("return Some({value});"));
         } else {
@@ -512,7 +603,11 @@ impl<'a> FnGen<'a> {
                 }
                 let names: Vec<String> = vi.fields.iter().map(|f| f.0.clone()).collect();
                 let vals: Vec<String> = args.iter().map(|a| self.rhs_expr(a, leaf, rhs)).collect();
-                let fields: Vec<String> = names.iter().zip(vals).map(|(n, v)| format!("{n}: {v}")).collect();
+                let fields: Vec<String> = names
+                    .iter()
+                    .zip(vals)
+                    .map(|(n, v)| format!("{n}: {v}"))
+                    .collect();
                 format!("{path} {{ {} }}", fields.join(", "))
             }
             Expr::Call(t, args) => {
@@ -539,7 +634,9 @@ impl<'a> FnGen<'a> {
                     }
                     match var {
                         // `(let ((x T e)) x)`: the value is just `e`.
-                        Some(v) if k + 1 == binds.len() && **body == Expr::Var(*v) => return self.rhs_expr(be, leaf, rhs),
+                        Some(v) if k + 1 == binds.len() && **body == Expr::Var(*v) => {
+                            return self.rhs_expr(be, leaf, rhs)
+                        }
                         Some(v) if used.contains(v) => {
                             let val = self.rhs_expr(be, leaf, rhs);
                             let tmp = self.temp();
@@ -588,7 +685,9 @@ fn expr_vars(e: &Expr, out: &mut BTreeSet<VarId>) {
         Expr::Var(v) => {
             out.insert(*v);
         }
-        Expr::Call(_, args) | Expr::Variant(_, _, args) => args.iter().for_each(|a| expr_vars(a, out)),
+        Expr::Call(_, args) | Expr::Variant(_, _, args) => {
+            args.iter().for_each(|a| expr_vars(a, out))
+        }
         Expr::Let(binds, body) => {
             binds.iter().for_each(|(_, b)| expr_vars(b, out));
             expr_vars(body, out);

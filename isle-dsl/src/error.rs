@@ -73,7 +73,9 @@ impl Errors {
     }
 
     fn file_name(&self, file: usize) -> &str {
-        self.files.get(file).map_or("<unknown>", |f| f.name.as_str())
+        self.files
+            .get(file)
+            .map_or("<unknown>", |f| f.name.as_str())
     }
 
     fn render_one(&self, e: &Error, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -162,19 +162,36 @@ mod tests {
                 Tok::RParen,
             ]
         );
-        assert_eq!(toks("0b101 0o17 1_000 -x"), vec![
-            Tok::Int(5),
-            Tok::Int(15),
-            Tok::Int(1000),
-            Tok::Sym("-x".into())
-        ]);
+        assert_eq!(
+            toks("0b101 0o17 1_000 -x"),
+            vec![
+                Tok::Int(5),
+                Tok::Int(15),
+                Tok::Int(1000),
+                Tok::Sym("-x".into())
+            ]
+        );
     }
 
     #[test]
     fn tracks_positions() {
         let t = lex(2, "(a\n  bc)").unwrap();
-        assert_eq!(t[2].span, Span { file: 2, line: 2, col: 3 });
-        assert_eq!(t[3].span, Span { file: 2, line: 2, col: 5 });
+        assert_eq!(
+            t[2].span,
+            Span {
+                file: 2,
+                line: 2,
+                col: 3
+            }
+        );
+        assert_eq!(
+            t[3].span,
+            Span {
+                file: 2,
+                line: 2,
+                col: 5
+            }
+        );
     }
 
     #[test]
@@ -182,8 +199,18 @@ mod tests {
         let e = lex(0, "(x\n 12z)").unwrap_err();
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].message, "invalid integer literal `12z`");
-        assert_eq!(e[0].span, Some(Span { file: 0, line: 2, col: 2 }));
+        assert_eq!(
+            e[0].span,
+            Some(Span {
+                file: 0,
+                line: 2,
+                col: 2
+            })
+        );
         let e = lex(0, "0x1_0000_0000_0000_0000_0000_0000_0000_0000").unwrap_err();
-        assert_eq!(e[0].message, "invalid integer literal `0x1_0000_0000_0000_0000_0000_0000_0000_0000`");
+        assert_eq!(
+            e[0].message,
+            "invalid integer literal `0x1_0000_0000_0000_0000_0000_0000_0000_0000`"
+        );
     }
 }

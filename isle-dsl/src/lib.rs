@@ -37,7 +37,10 @@ pub fn compile_files(files: &[PathBuf]) -> Result<String, Errors> {
                     message: format!("cannot read `{name}`: {e}"),
                     span: None,
                 });
-                sources.push(SourceFile { name, text: String::new() });
+                sources.push(SourceFile {
+                    name,
+                    text: String::new(),
+                });
             }
         }
     }
@@ -99,7 +102,11 @@ fn compile_inner(files: &[SourceFile]) -> Result<String, Vec<Error>> {
     }
     let names: Vec<String> = files
         .iter()
-        .map(|f| Path::new(&f.name).file_name().map_or(f.name.clone(), |n| n.to_string_lossy().into_owned()))
+        .map(|f| {
+            Path::new(&f.name)
+                .file_name()
+                .map_or(f.name.clone(), |n| n.to_string_lossy().into_owned())
+        })
         .collect();
     Ok(codegen::generate(&prog, &terms, &names))
 }

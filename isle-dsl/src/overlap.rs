@@ -16,7 +16,14 @@ fn at(files: &[SourceFile], s: Span) -> String {
 fn disjoint(a: &BTreeSet<Step>, b: &BTreeSet<Step>) -> bool {
     a.iter().any(|x| {
         b.iter().any(|y| match (x, y) {
-            (Step::Variant { b: p, variant: v, .. }, Step::Variant { b: q, variant: w, .. }) => p == q && v != w,
+            (
+                Step::Variant {
+                    b: p, variant: v, ..
+                },
+                Step::Variant {
+                    b: q, variant: w, ..
+                },
+            ) => p == q && v != w,
             (Step::Int { b: p, val: v }, Step::Int { b: q, val: w }) => p == q && v != w,
             _ => false,
         })
@@ -42,7 +49,10 @@ pub fn check_pairs(prog: &Program, tr: &TermRules, files: &[SourceFile]) -> Vec<
             }
             let (ri, rj) = (&prog.rules[tr.rules[i].rule], &prog.rules[tr.rules[j].rule]);
             let (hi, lo) = if ri.prio >= rj.prio { (i, j) } else { (j, i) };
-            let (rh, rl) = (&prog.rules[tr.rules[hi].rule], &prog.rules[tr.rules[lo].rule]);
+            let (rh, rl) = (
+                &prog.rules[tr.rules[hi].rule],
+                &prog.rules[tr.rules[lo].rule],
+            );
             if rh.prio != rl.prio {
                 if atoms[hi].is_subset(&atoms[lo]) && reported.insert(lo) {
                     errors.push(Error::new(
@@ -57,7 +67,8 @@ pub fn check_pairs(prog: &Program, tr: &TermRules, files: &[SourceFile]) -> Vec<
                 }
                 continue;
             }
-            let comparable = atoms[i] != atoms[j] && (atoms[i].is_subset(&atoms[j]) || atoms[j].is_subset(&atoms[i]));
+            let comparable = atoms[i] != atoms[j]
+                && (atoms[i].is_subset(&atoms[j]) || atoms[j].is_subset(&atoms[i]));
             if !comparable && reported.insert(j) {
                 errors.push(Error::new(
                     rj.span,

@@ -152,7 +152,10 @@ fn def(form: &SExpr) -> PResult<Def> {
 fn type_def(rest: &[SExpr], span: Span) -> PResult<Def> {
     let usage = "(type Name [extern] (primitive RustName)) or (type Name [extern] (enum ...))";
     let Some(name) = rest.first() else {
-        return Err(Error::new(span, format!("malformed `type`: expected {usage}")));
+        return Err(Error::new(
+            span,
+            format!("malformed `type`: expected {usage}"),
+        ));
     };
     let name = ident(name, "a type name")?;
     let mut i = 1;
@@ -202,14 +205,20 @@ fn variant(v: &SExpr) -> PResult<Variant> {
     }
     let items = list(v, "a variant")?;
     let Some(name) = items.first() else {
-        return Err(Error::new(v.span(), "empty variant: expected (Name (field Type)...)"));
+        return Err(Error::new(
+            v.span(),
+            "empty variant: expected (Name (field Type)...)",
+        ));
     };
     let name = ident(name, "a variant name")?;
     let mut fields = Vec::new();
     for f in &items[1..] {
         let fi = list(f, "a field `(name Type)`")?;
         arity(fi, f.span(), "field", 2, "(name Type)")?;
-        fields.push((ident(&fi[0], "a field name")?, ident(&fi[1], "a type name")?));
+        fields.push((
+            ident(&fi[0], "a field name")?,
+            ident(&fi[1], "a type name")?,
+        ));
     }
     Ok(Variant { name, fields })
 }
@@ -247,12 +256,21 @@ fn decl(rest: &[SExpr], span: Span) -> PResult<Def> {
 fn extern_def(rest: &[SExpr], span: Span) -> PResult<Def> {
     let usage = "(extern constructor Term func), (extern extractor [infallible] Term func) or (extern const $Name Type)";
     let Some(kind) = rest.first() else {
-        return Err(Error::new(span, format!("malformed `extern`: expected {usage}")));
+        return Err(Error::new(
+            span,
+            format!("malformed `extern`: expected {usage}"),
+        ));
     };
     let kind = ident(kind, "`constructor`, `extractor` or `const`")?;
     match kind.name.as_str() {
         "constructor" => {
-            arity(rest, span, "extern constructor", 3, "(extern constructor Term func)")?;
+            arity(
+                rest,
+                span,
+                "extern constructor",
+                3,
+                "(extern constructor Term func)",
+            )?;
             Ok(Def::ExternConstructor {
                 term: ident(&rest[1], "a term name")?,
                 func: ident(&rest[2], "a Rust method name")?,
@@ -261,7 +279,13 @@ fn extern_def(rest: &[SExpr], span: Span) -> PResult<Def> {
         "extractor" => {
             let infallible = rest.get(1).and_then(SExpr::sym) == Some("infallible");
             let o = usize::from(infallible);
-            arity(&rest[o..], span, "extern extractor", 3, "(extern extractor [infallible] Term func)")?;
+            arity(
+                &rest[o..],
+                span,
+                "extern extractor",
+                3,
+                "(extern extractor [infallible] Term func)",
+            )?;
             Ok(Def::ExternExtractor {
                 term: ident(&rest[1 + o], "a term name")?,
                 func: ident(&rest[2 + o], "a Rust method name")?,
@@ -287,7 +311,13 @@ fn extern_def(rest: &[SExpr], span: Span) -> PResult<Def> {
 }
 
 fn extractor(rest: &[SExpr], span: Span) -> PResult<Def> {
-    arity(rest, span, "extractor", 2, "(extractor (Term params...) pattern)")?;
+    arity(
+        rest,
+        span,
+        "extractor",
+        2,
+        "(extractor (Term params...) pattern)",
+    )?;
     let head = list(&rest[0], "`(Term params...)`")?;
     let Some(term) = head.first() else {
         return Err(Error::new(rest[0].span(), "expected `(Term params...)`"));
@@ -325,7 +355,10 @@ fn rule(rest: &[SExpr], span: Span) -> PResult<Def> {
     }
     let lhs = list(&body[0], "the rule's left-hand side `(Term pats...)`")?;
     let Some(term) = lhs.first() else {
-        return Err(Error::new(body[0].span(), "empty left-hand side: expected `(Term pats...)`"));
+        return Err(Error::new(
+            body[0].span(),
+            "empty left-hand side: expected `(Term pats...)`",
+        ));
     };
     let term = ident(term, "a term name")?;
     let args = patterns(&lhs[1..])?;
@@ -402,7 +435,10 @@ fn pattern(e: &SExpr) -> PResult<Pattern> {
                 Pattern::Var(id)
             })
         }
-        SExpr::Atom(_, s) => Err(Error::new(*s, format!("expected a pattern, found {}", describe(e)))),
+        SExpr::Atom(_, s) => Err(Error::new(
+            *s,
+            format!("expected a pattern, found {}", describe(e)),
+        )),
         SExpr::List(items, s) => {
             let Some(head) = items.first() else {
                 return Err(Error::new(*s, "empty pattern `()`"));
@@ -434,7 +470,10 @@ fn expr(e: &SExpr) -> PResult<Expr> {
                 Ok(Expr::Var(id))
             }
         }
-        SExpr::Atom(_, s) => Err(Error::new(*s, format!("expected an expression, found {}", describe(e)))),
+        SExpr::Atom(_, s) => Err(Error::new(
+            *s,
+            format!("expected an expression, found {}", describe(e)),
+        )),
         SExpr::List(items, s) => {
             let Some(head) = items.first() else {
                 return Err(Error::new(*s, "empty expression `()`"));
@@ -491,7 +530,9 @@ mod tests {
         match &defs[1] {
             Def::Type(t) => {
                 assert!(t.is_extern);
-                let TypeBody::Enum(vs) = &t.body else { panic!("not an enum") };
+                let TypeBody::Enum(vs) = &t.body else {
+                    panic!("not an enum")
+                };
                 assert_eq!(vs[1].name.name, "Imm");
                 assert_eq!(vs[1].fields[0].0.name, "v");
             }
@@ -506,9 +547,13 @@ mod tests {
                 assert_eq!(r.prio, 3);
                 assert_eq!(r.name.as_ref().unwrap().name, "named");
                 assert_eq!(r.args.len(), 2);
-                let Pattern::Bind(x, sub) = &r.args[0] else { panic!("no bind") };
+                let Pattern::Bind(x, sub) = &r.args[0] else {
+                    panic!("no bind")
+                };
                 assert_eq!(x.name, "x");
-                assert!(matches!(&**sub, Pattern::Term(t, a) if t.name == "Op.Imm" && a[0] == Pattern::Int(16, a[0].span())));
+                assert!(
+                    matches!(&**sub, Pattern::Term(t, a) if t.name == "Op.Imm" && a[0] == Pattern::Int(16, a[0].span()))
+                );
                 assert_eq!(r.clauses.len(), 2);
                 assert!(matches!(r.clauses[1].pat, Pattern::Wildcard(_)));
                 assert!(matches!(r.rhs, Expr::Let(..)));
@@ -526,20 +571,46 @@ mod tests {
 
     #[test]
     fn parse_errors_have_positions() {
-        assert_eq!(err("(decl f (u32) u32)\n  (rule (f x)"), ("unclosed `(`: missing `)`".into(), 2, 3));
-        assert_eq!(err("(type t (primitive t)))"), ("unexpected `)` with no matching `(`".into(), 1, 23));
+        assert_eq!(
+            err("(decl f (u32) u32)\n  (rule (f x)"),
+            ("unclosed `(`: missing `)`".into(), 2, 3)
+        );
+        assert_eq!(
+            err("(type t (primitive t)))"),
+            ("unexpected `)` with no matching `(`".into(), 1, 23)
+        );
         assert_eq!(
             err("(frob x)"),
             ("unknown top-level form `frob` (expected type, decl, rule, extractor, extern or convert)".into(), 1, 2)
         );
         assert_eq!(
             err("(decl f u32 u32)"),
-            ("expected an argument type list `(...)`, found `u32`".into(), 1, 9)
+            (
+                "expected an argument type list `(...)`, found `u32`".into(),
+                1,
+                9
+            )
         );
-        assert_eq!(err("(rule (f x) (if-let y) z)"), ("malformed `if-let`: expected (if-let pat expr)".into(), 1, 13));
-        assert_eq!(err("(rule (f x @) x)"), ("expected a pattern after `@`".into(), 1, 12));
-        assert_eq!(err("(rule (f x) _)"), ("`_` is only allowed in patterns".into(), 1, 13));
-        assert_eq!(err("(extern const Z u32)"), ("constant names must start with `$`".into(), 1, 15));
+        assert_eq!(
+            err("(rule (f x) (if-let y) z)"),
+            (
+                "malformed `if-let`: expected (if-let pat expr)".into(),
+                1,
+                13
+            )
+        );
+        assert_eq!(
+            err("(rule (f x @) x)"),
+            ("expected a pattern after `@`".into(), 1, 12)
+        );
+        assert_eq!(
+            err("(rule (f x) _)"),
+            ("`_` is only allowed in patterns".into(), 1, 13)
+        );
+        assert_eq!(
+            err("(extern const Z u32)"),
+            ("constant names must start with `$`".into(), 1, 15)
+        );
     }
 
     #[test]

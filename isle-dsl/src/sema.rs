@@ -264,7 +264,11 @@ struct Scope {
 
 impl Scope {
     fn lookup(&self, name: &str) -> Option<VarId> {
-        self.visible.iter().rev().find(|(n, _)| n == name).map(|&(_, v)| v)
+        self.visible
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|&(_, v)| v)
     }
     fn add(&mut self, name: &str, ty: TypeId) -> VarId {
         let id = self.vars.len();
@@ -316,7 +320,10 @@ impl Checker {
         if !is_rust_ident(&id.name) {
             self.err(
                 id.span,
-                format!("{what} `{}` is not a valid Rust identifier, which the generated code needs", id.name),
+                format!(
+                    "{what} `{}` is not a valid Rust identifier, which the generated code needs",
+                    id.name
+                ),
             );
         }
     }
@@ -329,12 +336,17 @@ impl Checker {
                 let p = self.prog.types[prev].span;
                 self.err(
                     t.name.span,
-                    format!("duplicate definition of type `{}` (first defined at {}:{})", t.name.name, p.line, p.col),
+                    format!(
+                        "duplicate definition of type `{}` (first defined at {}:{})",
+                        t.name.name, p.line, p.col
+                    ),
                 );
                 continue;
             }
             let kind = match &t.body {
-                ast::TypeBody::Primitive(r) => TypeKind::Primitive { rust: r.name.clone() },
+                ast::TypeBody::Primitive(r) => TypeKind::Primitive {
+                    rust: r.name.clone(),
+                },
                 ast::TypeBody::Enum(_) => {
                     if !t.is_extern {
                         self.check_ident(&t.name, "enum type name");
@@ -361,7 +373,13 @@ impl Checker {
             let mut variants: Vec<VariantInfo> = Vec::new();
             for v in vs {
                 if variants.iter().any(|x| x.name == v.name.name) {
-                    self.err(v.name.span, format!("duplicate variant `{}` in enum `{}`", v.name.name, self.prog.types[id].name));
+                    self.err(
+                        v.name.span,
+                        format!(
+                            "duplicate variant `{}` in enum `{}`",
+                            v.name.name, self.prog.types[id].name
+                        ),
+                    );
                     continue;
                 }
                 self.check_ident(&v.name, "variant name");
@@ -369,7 +387,10 @@ impl Checker {
                 for (f, fty) in &v.fields {
                     self.check_ident(f, "field name");
                     if fields.iter().any(|x| x.0 == f.name) {
-                        self.err(f.span, format!("duplicate field `{}` in variant `{}`", f.name, v.name.name));
+                        self.err(
+                            f.span,
+                            format!("duplicate field `{}` in variant `{}`", f.name, v.name.name),
+                        );
                     }
                     if let Some(t) = self.resolve_type(fty) {
                         fields.push((f.name.clone(), t));
@@ -385,10 +406,17 @@ impl Checker {
             }
         }
         for d in defs {
-            let Def::ExternConst { name, ty } = d else { continue };
-            let Some(t) = self.resolve_type(ty) else { continue };
+            let Def::ExternConst { name, ty } = d else {
+                continue;
+            };
+            let Some(t) = self.resolve_type(ty) else {
+                continue;
+            };
             if self.consts.contains_key(&name.name) {
-                self.err(name.span, format!("duplicate definition of constant `{}`", name.name));
+                self.err(
+                    name.span,
+                    format!("duplicate definition of constant `{}`", name.name),
+                );
                 continue;
             }
             self.check_ident(
@@ -409,16 +437,21 @@ impl Checker {
                 let p = self.prog.terms[prev].span;
                 self.err(
                     decl.term.span,
-                    format!("duplicate declaration of term `{}` (first declared at {}:{})", decl.term.name, p.line, p.col),
+                    format!(
+                        "duplicate declaration of term `{}` (first declared at {}:{})",
+                        decl.term.name, p.line, p.col
+                    ),
                 );
                 continue;
             }
             if decl.partial && decl.multi {
                 self.err(decl.term.span, format!("term `{}` cannot be both `partial` and `multi` (a multi term may already produce no results)", decl.term.name));
             }
-            let args: Vec<Option<TypeId>> = decl.args.iter().map(|a| self.resolve_type(a)).collect();
+            let args: Vec<Option<TypeId>> =
+                decl.args.iter().map(|a| self.resolve_type(a)).collect();
             let ret = self.resolve_type(&decl.ret);
-            let (Some(args), Some(ret)) = (args.into_iter().collect::<Option<Vec<_>>>(), ret) else {
+            let (Some(args), Some(ret)) = (args.into_iter().collect::<Option<Vec<_>>>(), ret)
+            else {
                 continue;
             };
             let id = self.prog.terms.len();
@@ -449,23 +482,43 @@ impl Checker {
         for d in defs {
             match d {
                 Def::ExternConstructor { term, func } => {
-                    let Some(t) = self.lookup_term(term) else { continue };
+                    let Some(t) = self.lookup_term(term) else {
+                        continue;
+                    };
                     self.check_ident(func, "extern function name");
                     if self.prog.terms[t].ctor.is_some() {
-                        self.err(term.span, format!("duplicate constructor for term `{}`", term.name));
+                        self.err(
+                            term.span,
+                            format!("duplicate constructor for term `{}`", term.name),
+                        );
                         continue;
                     }
                     self.prog.terms[t].ctor = Some(Ctor::Extern(func.name.clone()));
                 }
-                Def::ExternExtractor { term, func, infallible } => {
-                    let Some(t) = self.lookup_term(term) else { continue };
+                Def::ExternExtractor {
+                    term,
+                    func,
+                    infallible,
+                } => {
+                    let Some(t) = self.lookup_term(term) else {
+                        continue;
+                    };
                     self.check_ident(func, "extern function name");
                     if self.prog.terms[t].extractor.is_some() {
-                        self.err(term.span, format!("duplicate extractor for term `{}`", term.name));
+                        self.err(
+                            term.span,
+                            format!("duplicate extractor for term `{}`", term.name),
+                        );
                         continue;
                     }
                     if *infallible && self.prog.terms[t].multi {
-                        self.err(term.span, format!("extractor for multi term `{}` cannot be `infallible`", term.name));
+                        self.err(
+                            term.span,
+                            format!(
+                                "extractor for multi term `{}` cannot be `infallible`",
+                                term.name
+                            ),
+                        );
                     }
                     self.prog.terms[t].extractor = Some(Extractor::Extern {
                         func: func.name.clone(),
@@ -473,9 +526,14 @@ impl Checker {
                     });
                 }
                 Def::Extractor(x) => {
-                    let Some(t) = self.lookup_term(&x.term) else { continue };
+                    let Some(t) = self.lookup_term(&x.term) else {
+                        continue;
+                    };
                     if self.prog.terms[t].extractor.is_some() {
-                        self.err(x.term.span, format!("duplicate extractor for term `{}`", x.term.name));
+                        self.err(
+                            x.term.span,
+                            format!("duplicate extractor for term `{}`", x.term.name),
+                        );
                         continue;
                     }
                     let n = self.prog.terms[t].args.len();
@@ -497,16 +555,33 @@ impl Checker {
             }
         }
         for d in defs {
-            let Def::Convert { from, to, term } = d else { continue };
-            let (f, t, c) = (self.resolve_type(from), self.resolve_type(to), self.lookup_term(term));
-            let (Some(f), Some(t), Some(c)) = (f, t, c) else { continue };
+            let Def::Convert { from, to, term } = d else {
+                continue;
+            };
+            let (f, t, c) = (
+                self.resolve_type(from),
+                self.resolve_type(to),
+                self.lookup_term(term),
+            );
+            let (Some(f), Some(t), Some(c)) = (f, t, c) else {
+                continue;
+            };
             let tm = &self.prog.terms[c];
             if tm.args != [f] || tm.ret != t {
-                self.err(term.span, format!("converter `{}` must be declared with signature ({}) {}", term.name, from.name, to.name));
+                self.err(
+                    term.span,
+                    format!(
+                        "converter `{}` must be declared with signature ({}) {}",
+                        term.name, from.name, to.name
+                    ),
+                );
                 continue;
             }
             if self.converts.insert((f, t), c).is_some() {
-                self.err(from.span, format!("duplicate conversion from `{}` to `{}`", from.name, to.name));
+                self.err(
+                    from.span,
+                    format!("duplicate conversion from `{}` to `{}`", from.name, to.name),
+                );
             }
         }
     }
@@ -515,7 +590,13 @@ impl Checker {
         use ast::Pattern as P;
         match p {
             P::Var(v) | P::Bind(v, _) if !params.contains(&v.name) => {
-                self.err(v.span, format!("variable `{}` in the extractor for `{term}` is not one of its parameters", v.name));
+                self.err(
+                    v.span,
+                    format!(
+                        "variable `{}` in the extractor for `{term}` is not one of its parameters",
+                        v.name
+                    ),
+                );
             }
             _ => {}
         }
@@ -534,10 +615,18 @@ impl Checker {
         // Decide which terms have internal constructors before checking any rule body.
         for d in defs {
             let Def::Rule(r) = d else { continue };
-            let Some(&t) = self.term_map.get(&r.term.name) else { continue };
+            let Some(&t) = self.term_map.get(&r.term.name) else {
+                continue;
+            };
             match self.prog.terms[t].ctor {
                 Some(Ctor::Extern(_)) => {
-                    self.err(r.term.span, format!("term `{}` has an extern constructor and cannot also have rules", r.term.name));
+                    self.err(
+                        r.term.span,
+                        format!(
+                            "term `{}` has an extern constructor and cannot also have rules",
+                            r.term.name
+                        ),
+                    );
                 }
                 _ => {
                     self.check_ident(&r.term, "term name");
@@ -562,7 +651,12 @@ impl Checker {
         if r.args.len() != term.args.len() {
             self.err(
                 r.term.span,
-                format!("wrong number of arguments: term `{}` takes {}, but {} given", term.name, term.args.len(), r.args.len()),
+                format!(
+                    "wrong number of arguments: term `{}` takes {}, but {} given",
+                    term.name,
+                    term.args.len(),
+                    r.args.len()
+                ),
             );
             return None;
         }
@@ -580,9 +674,14 @@ impl Checker {
             .collect();
         let mut clauses = Vec::new();
         for c in &r.clauses {
-            let cctx = ExprCtx { clause: true, ..ctx };
+            let cctx = ExprCtx {
+                clause: true,
+                ..ctx
+            };
             // The expression's type comes from the expression itself.
-            let Some((e, ty)) = self.infer_expr(&c.expr, &mut scope, cctx) else { continue };
+            let Some((e, ty)) = self.infer_expr(&c.expr, &mut scope, cctx) else {
+                continue;
+            };
             let p = self.check_pat(&c.pat, ty, &mut scope, ctx, 0);
             clauses.push((p, e));
         }
@@ -604,12 +703,24 @@ impl Checker {
     fn int_ok(&mut self, v: i128, ty: TypeId, span: Span) -> bool {
         match &self.prog.types[ty].kind {
             TypeKind::Enum { .. } => {
-                self.err(span, format!("type mismatch: integer literal used where enum type `{}` is expected", self.ty_name(ty)));
+                self.err(
+                    span,
+                    format!(
+                        "type mismatch: integer literal used where enum type `{}` is expected",
+                        self.ty_name(ty)
+                    ),
+                );
                 false
             }
             TypeKind::Primitive { rust } => match int_range(rust) {
                 Some((lo, hi)) if v < lo || v > hi => {
-                    self.err(span, format!("integer literal {v} is out of range for type `{}`", self.ty_name(ty)));
+                    self.err(
+                        span,
+                        format!(
+                            "integer literal {v} is out of range for type `{}`",
+                            self.ty_name(ty)
+                        ),
+                    );
                     false
                 }
                 _ => true,
@@ -618,7 +729,11 @@ impl Checker {
     }
 
     fn mismatch(&mut self, span: Span, expected: TypeId, found: TypeId) {
-        let msg = format!("type mismatch: expected `{}`, found `{}`", self.ty_name(expected), self.ty_name(found));
+        let msg = format!(
+            "type mismatch: expected `{}`, found `{}`",
+            self.ty_name(expected),
+            self.ty_name(found)
+        );
         self.err(span, msg);
     }
 
@@ -634,7 +749,14 @@ impl Checker {
         Some((t, i))
     }
 
-    fn check_pat(&mut self, p: &ast::Pattern, ty: TypeId, scope: &mut Scope, ctx: ExprCtx, depth: usize) -> Pat {
+    fn check_pat(
+        &mut self,
+        p: &ast::Pattern,
+        ty: TypeId,
+        scope: &mut Scope,
+        ctx: ExprCtx,
+        depth: usize,
+    ) -> Pat {
         use ast::Pattern as P;
         match p {
             P::Wildcard(_) => Pat::Wildcard,
@@ -659,7 +781,11 @@ impl Checker {
                     Pat::Const(c.name[1..].to_string())
                 }
             },
-            P::And(ps, _) => Pat::And(ps.iter().map(|s| self.check_pat(s, ty, scope, ctx, depth)).collect()),
+            P::And(ps, _) => Pat::And(
+                ps.iter()
+                    .map(|s| self.check_pat(s, ty, scope, ctx, depth))
+                    .collect(),
+            ),
             P::Term(name, args) => self.check_term_pat(name, args, ty, scope, ctx, depth),
         }
     }
@@ -695,7 +821,10 @@ impl Checker {
             return p;
         }
         match self.converts.get(&(inner, outer)).copied() {
-            Some(c) if self.prog.terms[c].extractor.is_some() => Pat::Extract { term: c, args: vec![p] },
+            Some(c) if self.prog.terms[c].extractor.is_some() => Pat::Extract {
+                term: c,
+                args: vec![p],
+            },
             _ => {
                 self.mismatch(span, outer, inner);
                 Pat::Wildcard
@@ -712,7 +841,11 @@ impl Checker {
         ctx: ExprCtx,
         depth: usize,
     ) -> Pat {
-        let term = if name.name.contains('.') { None } else { self.term_map.get(&name.name).copied() };
+        let term = if name.name.contains('.') {
+            None
+        } else {
+            self.term_map.get(&name.name).copied()
+        };
         let Some(t) = term else {
             let Some((ety, v)) = self.resolve_variant(&name.name, Some(ty)) else {
                 self.err(name.span, format!("unknown term `{}`", name.name));
@@ -722,41 +855,82 @@ impl Checker {
             if fields.len() != args.len() {
                 self.err(
                     name.span,
-                    format!("wrong number of arguments: variant `{}` has {} field(s), but {} given", name.name, fields.len(), args.len()),
+                    format!(
+                        "wrong number of arguments: variant `{}` has {} field(s), but {} given",
+                        name.name,
+                        fields.len(),
+                        args.len()
+                    ),
                 );
                 return Pat::Wildcard;
             }
-            let fields = args.iter().zip(&fields).map(|(a, (_, fty))| self.check_pat(a, *fty, scope, ctx, depth)).collect();
-            let p = Pat::Variant { ty: ety, variant: v, fields };
+            let fields = args
+                .iter()
+                .zip(&fields)
+                .map(|(a, (_, fty))| self.check_pat(a, *fty, scope, ctx, depth))
+                .collect();
+            let p = Pat::Variant {
+                ty: ety,
+                variant: v,
+                fields,
+            };
             return self.convert_pat(name.span, ety, ty, p);
         };
         let term = self.prog.terms[t].clone();
         if args.len() != term.args.len() {
             self.err(
                 name.span,
-                format!("wrong number of arguments: term `{}` takes {}, but {} given", term.name, term.args.len(), args.len()),
+                format!(
+                    "wrong number of arguments: term `{}` takes {}, but {} given",
+                    term.name,
+                    term.args.len(),
+                    args.len()
+                ),
             );
             return Pat::Wildcard;
         }
         match &term.extractor {
             None => {
-                self.err(name.span, format!("term `{}` has no extractor, so it cannot be used in a pattern", term.name));
+                self.err(
+                    name.span,
+                    format!(
+                        "term `{}` has no extractor, so it cannot be used in a pattern",
+                        term.name
+                    ),
+                );
                 Pat::Wildcard
             }
             Some(Extractor::Extern { .. }) => {
                 if term.multi && !ctx.multi_rule {
-                    self.err(name.span, format!("multi term `{}` can only be matched in rules of a multi term", term.name));
+                    self.err(
+                        name.span,
+                        format!(
+                            "multi term `{}` can only be matched in rules of a multi term",
+                            term.name
+                        ),
+                    );
                 }
-                let args = args.iter().zip(&term.args).map(|(a, &aty)| self.check_pat(a, aty, scope, ctx, depth)).collect();
+                let args = args
+                    .iter()
+                    .zip(&term.args)
+                    .map(|(a, &aty)| self.check_pat(a, aty, scope, ctx, depth))
+                    .collect();
                 let p = Pat::Extract { term: t, args };
                 self.convert_pat(name.span, term.ret, ty, p)
             }
             Some(Extractor::Macro { params, template }) => {
                 if depth >= MAX_EXPANSION_DEPTH {
-                    self.err(name.span, format!("extractor `{}` expands too deeply (is it recursive?)", term.name));
+                    self.err(
+                        name.span,
+                        format!(
+                            "extractor `{}` expands too deeply (is it recursive?)",
+                            term.name
+                        ),
+                    );
                     return Pat::Wildcard;
                 }
-                let map: HashMap<&str, &ast::Pattern> = params.iter().map(String::as_str).zip(args).collect();
+                let map: HashMap<&str, &ast::Pattern> =
+                    params.iter().map(String::as_str).zip(args).collect();
                 let expanded = substitute(template, &map);
                 let p = self.check_pat(&expanded, term.ret, scope, ctx, depth + 1);
                 self.convert_pat(name.span, term.ret, ty, p)
@@ -765,7 +939,12 @@ impl Checker {
     }
 
     /// Type of an expression when there is no expected type (if-let right-hand sides).
-    fn infer_expr(&mut self, e: &ast::Expr, scope: &mut Scope, ctx: ExprCtx) -> Option<(Expr, TypeId)> {
+    fn infer_expr(
+        &mut self,
+        e: &ast::Expr,
+        scope: &mut Scope,
+        ctx: ExprCtx,
+    ) -> Option<(Expr, TypeId)> {
         let ty = match e {
             ast::Expr::Var(v) => match scope.lookup(&v.name) {
                 Some(var) => scope.vars[var].1,
@@ -782,7 +961,10 @@ impl Checker {
                 }
             },
             ast::Expr::Int(_, s) => {
-                self.err(*s, "cannot infer the type of an integer literal here; bind it with a typed `let`");
+                self.err(
+                    *s,
+                    "cannot infer the type of an integer literal here; bind it with a typed `let`",
+                );
                 return None;
             }
             ast::Expr::Call(name, _) => {
@@ -825,7 +1007,9 @@ impl Checker {
         } else if !ctx.clause && term.partial {
             format!("term `{name}` is partial and may fail, but it is called in an infallible position (a rule's right-hand side); call it from an if-let clause instead")
         } else if term.multi && !(ctx.clause && ctx.multi_rule) {
-            format!("multi term `{name}` can only be called in an if-let clause of a multi term's rule")
+            format!(
+                "multi term `{name}` can only be called in an if-let clause of a multi term's rule"
+            )
         } else {
             return Some(());
         };
@@ -833,7 +1017,13 @@ impl Checker {
         None
     }
 
-    fn check_expr(&mut self, e: &ast::Expr, ty: TypeId, scope: &mut Scope, ctx: ExprCtx) -> Option<Expr> {
+    fn check_expr(
+        &mut self,
+        e: &ast::Expr,
+        ty: TypeId,
+        scope: &mut Scope,
+        ctx: ExprCtx,
+    ) -> Option<Expr> {
         match e {
             ast::Expr::Var(v) => {
                 let Some(var) = scope.lookup(&v.name) else {
@@ -849,7 +1039,13 @@ impl Checker {
                     self.err(c.span, format!("unknown constant `{}`", c.name));
                     return None;
                 };
-                self.convert_expr_ctx(c.span, cty, ty, Expr::Const(c.name[1..].to_string(), cty), ctx)
+                self.convert_expr_ctx(
+                    c.span,
+                    cty,
+                    ty,
+                    Expr::Const(c.name[1..].to_string(), cty),
+                    ctx,
+                )
             }
             ast::Expr::Let(binds, body, _) => {
                 let mark = scope.visible.len();
@@ -873,7 +1069,11 @@ impl Checker {
                 ok.then(|| Expr::Let(out, Box::new(body)))
             }
             ast::Expr::Call(name, args) => {
-                let term = if name.name.contains('.') { None } else { self.term_map.get(&name.name).copied() };
+                let term = if name.name.contains('.') {
+                    None
+                } else {
+                    self.term_map.get(&name.name).copied()
+                };
                 let Some(t) = term else {
                     let Some((ety, v)) = self.resolve_variant(&name.name, Some(ty)) else {
                         self.err(name.span, format!("unknown term `{}`", name.name));
@@ -887,20 +1087,39 @@ impl Checker {
                         );
                         return None;
                     }
-                    let args: Vec<Option<Expr>> = args.iter().zip(&fields).map(|(a, (_, fty))| self.check_expr(a, *fty, scope, ctx)).collect();
+                    let args: Vec<Option<Expr>> = args
+                        .iter()
+                        .zip(&fields)
+                        .map(|(a, (_, fty))| self.check_expr(a, *fty, scope, ctx))
+                        .collect();
                     let args = args.into_iter().collect::<Option<Vec<_>>>()?;
-                    return self.convert_expr_ctx(name.span, ety, ty, Expr::Variant(ety, v, args), ctx);
+                    return self.convert_expr_ctx(
+                        name.span,
+                        ety,
+                        ty,
+                        Expr::Variant(ety, v, args),
+                        ctx,
+                    );
                 };
                 let term = self.prog.terms[t].clone();
                 if args.len() != term.args.len() {
                     self.err(
                         name.span,
-                        format!("wrong number of arguments: term `{}` takes {}, but {} given", term.name, term.args.len(), args.len()),
+                        format!(
+                            "wrong number of arguments: term `{}` takes {}, but {} given",
+                            term.name,
+                            term.args.len(),
+                            args.len()
+                        ),
                     );
                     return None;
                 }
                 let callable = self.check_callable(t, name.span, ctx);
-                let args: Vec<Option<Expr>> = args.iter().zip(&term.args).map(|(a, &aty)| self.check_expr(a, aty, scope, ctx)).collect();
+                let args: Vec<Option<Expr>> = args
+                    .iter()
+                    .zip(&term.args)
+                    .map(|(a, &aty)| self.check_expr(a, aty, scope, ctx))
+                    .collect();
                 let args = args.into_iter().collect::<Option<Vec<_>>>()?;
                 callable?;
                 self.convert_expr_ctx(name.span, term.ret, ty, Expr::Call(t, args), ctx)
@@ -908,7 +1127,14 @@ impl Checker {
         }
     }
 
-    fn convert_expr_ctx(&mut self, span: Span, found: TypeId, expected: TypeId, e: Expr, ctx: ExprCtx) -> Option<Expr> {
+    fn convert_expr_ctx(
+        &mut self,
+        span: Span,
+        found: TypeId,
+        expected: TypeId,
+        e: Expr,
+        ctx: ExprCtx,
+    ) -> Option<Expr> {
         if found == expected {
             return Some(e);
         }
@@ -929,7 +1155,9 @@ impl Checker {
 fn substitute(template: &ast::Pattern, map: &HashMap<&str, &ast::Pattern>) -> ast::Pattern {
     use ast::Pattern as P;
     match template {
-        P::Var(v) => map.get(v.name.as_str()).map_or_else(|| template.clone(), |p| (*p).clone()),
+        P::Var(v) => map
+            .get(v.name.as_str())
+            .map_or_else(|| template.clone(), |p| (*p).clone()),
         P::Bind(v, sub) => {
             let sub = substitute(sub, map);
             match map.get(v.name.as_str()) {

@@ -133,7 +133,9 @@ pub struct TermRules {
 impl TermRules {
     /// Whether a step always succeeds, may fail, or iterates.
     pub fn outcome(&self, prog: &Program, s: &Step) -> Outcome {
-        let Step::Eval(b) = s else { return Outcome::Fallible };
+        let Step::Eval(b) = s else {
+            return Outcome::Fallible;
+        };
         let term = match &self.bindings[*b].0 {
             Binding::Extract { term, .. } | Binding::Call { term, .. } => &prog.terms[*term],
             _ => return Outcome::Infallible,
@@ -143,7 +145,9 @@ impl TermRules {
         }
         match &self.bindings[*b].0 {
             Binding::Extract { .. } => match term.extractor {
-                Some(Extractor::Extern { infallible: true, .. }) => Outcome::Infallible,
+                Some(Extractor::Extern {
+                    infallible: true, ..
+                }) => Outcome::Infallible,
                 _ => Outcome::Fallible,
             },
             _ if term.partial => Outcome::Fallible,
@@ -153,7 +157,11 @@ impl TermRules {
 
     /// The steps of `r` that can fail: the conditions under which it matches.
     pub fn atoms(&self, prog: &Program, r: &LinRule) -> BTreeSet<Step> {
-        r.steps.iter().filter(|s| self.outcome(prog, s) != Outcome::Infallible).cloned().collect()
+        r.steps
+            .iter()
+            .filter(|s| self.outcome(prog, s) != Outcome::Infallible)
+            .cloned()
+            .collect()
     }
 
     /// Bindings that are Rust variables, reached from `b` through inline values.
@@ -183,7 +191,9 @@ impl TermRules {
                 }
                 _ => {}
             },
-            Step::Variant { b, .. } | Step::Int { b, .. } | Step::Const { b, .. } => self.refs(*b, out),
+            Step::Variant { b, .. } | Step::Int { b, .. } | Step::Const { b, .. } => {
+                self.refs(*b, out)
+            }
             Step::Eq { a, b } => {
                 self.refs(*a, out);
                 self.refs(*b, out);
@@ -225,16 +235,37 @@ impl Lowerer<'_> {
             }
             Pat::Int(v) => r.steps.push(Step::Int { b, val: *v }),
             Pat::Const(c) => r.steps.push(Step::Const { b, name: c.clone() }),
-            Pat::Variant { ty, variant, fields } => {
-                r.steps.push(Step::Variant { b, ty: *ty, variant: *variant });
+            Pat::Variant {
+                ty,
+                variant,
+                fields,
+            } => {
+                r.steps.push(Step::Variant {
+                    b,
+                    ty: *ty,
+                    variant: *variant,
+                });
                 for (i, f) in fields.iter().enumerate() {
                     let fty = self.prog.variants(*ty)[*variant].fields[i].1;
-                    let fb = self.intern(Binding::Field { of: b, variant: *variant, field: i }, Some(fty));
+                    let fb = self.intern(
+                        Binding::Field {
+                            of: b,
+                            variant: *variant,
+                            field: i,
+                        },
+                        Some(fty),
+                    );
                     self.pat(fb, f, r);
                 }
             }
             Pat::Extract { term, args } => {
-                let eb = self.intern(Binding::Extract { term: *term, input: b }, None);
+                let eb = self.intern(
+                    Binding::Extract {
+                        term: *term,
+                        input: b,
+                    },
+                    None,
+                );
                 push_once(r, Step::Eval(eb));
                 for (i, a) in args.iter().enumerate() {
                     let aty = self.prog.terms[*term].args[i];
@@ -253,7 +284,9 @@ impl Lowerer<'_> {
     fn expr(&mut self, e: &Expr, r: &mut LinRule, vars_ty: &[(String, TypeId)]) -> BindingId {
         match e {
             // Sema guarantees every referenced variable is bound by now.
-            Expr::Var(v) => r.vars[*v].unwrap_or_else(|| self.intern(Binding::Int(0, vars_ty[*v].1), None)),
+            Expr::Var(v) => {
+                r.vars[*v].unwrap_or_else(|| self.intern(Binding::Int(0, vars_ty[*v].1), None))
+            }
             Expr::Int(v, ty) => self.intern(Binding::Int(*v, *ty), Some(*ty)),
             Expr::Const(c, ty) => self.intern(Binding::Const(c.clone(), *ty), Some(*ty)),
             Expr::Call(t, args) => {
@@ -265,7 +298,14 @@ impl Lowerer<'_> {
             }
             Expr::Variant(ty, v, args) => {
                 let args = args.iter().map(|a| self.expr(a, r, vars_ty)).collect();
-                self.intern(Binding::MakeVariant { ty: *ty, variant: *v, args }, Some(*ty))
+                self.intern(
+                    Binding::MakeVariant {
+                        ty: *ty,
+                        variant: *v,
+                        args,
+                    },
+                    Some(*ty),
+                )
             }
             Expr::Let(binds, body) => {
                 for (var, be) in binds {
@@ -331,7 +371,14 @@ pub enum Node {
 /// True if tests `a` and `b` can never both succeed, so their order is irrelevant.
 fn exclusive(a: &Step, b: &Step) -> bool {
     match (a, b) {
-        (Step::Variant { b: x, variant: v, .. }, Step::Variant { b: y, variant: w, .. }) => x == y && v != w,
+        (
+            Step::Variant {
+                b: x, variant: v, ..
+            },
+            Step::Variant {
+                b: y, variant: w, ..
+            },
+        ) => x == y && v != w,
         (Step::Int { b: x, val: v }, Step::Int { b: y, val: w }) => x == y && v != w,
         _ => false,
     }
@@ -417,7 +464,11 @@ pub fn groups(children: &[Node]) -> Vec<Group<'_>> {
                         continue;
                     }
                 }
-                out.push(Group::Switch { b: *b, ty: *ty, arms: vec![(*variant, sub)] });
+                out.push(Group::Switch {
+                    b: *b,
+                    ty: *ty,
+                    arms: vec![(*variant, sub)],
+                });
             }
             Node::Step(Step::Int { b, val }, sub) => {
                 if let Some(Group::IntSwitch { b: gb, arms }) = out.last_mut() {
@@ -426,7 +477,10 @@ pub fn groups(children: &[Node]) -> Vec<Group<'_>> {
                         continue;
                     }
                 }
-                out.push(Group::IntSwitch { b: *b, arms: vec![(*val, sub)] });
+                out.push(Group::IntSwitch {
+                    b: *b,
+                    arms: vec![(*val, sub)],
+                });
             }
             n => out.push(Group::Single(n)),
         }
@@ -451,7 +505,8 @@ impl Analysis<'_> {
                 self.tr.outcome(self.prog, s) == Outcome::Infallible && self.list_infallible(sub)
             }
             Group::Switch { ty, arms, .. } => {
-                arms.len() == self.prog.variants(*ty).len() && arms.iter().all(|(_, sub)| self.list_infallible(sub))
+                arms.len() == self.prog.variants(*ty).len()
+                    && arms.iter().all(|(_, sub)| self.list_infallible(sub))
             }
             Group::IntSwitch { .. } => false,
         }
@@ -473,8 +528,12 @@ impl Analysis<'_> {
             match &g {
                 Group::Single(Node::Step(_, sub)) => self.unreachable(sub, out),
                 Group::Single(Node::Leaf(_)) => {}
-                Group::Switch { arms, .. } => arms.iter().for_each(|(_, s)| self.unreachable(s, out)),
-                Group::IntSwitch { arms, .. } => arms.iter().for_each(|(_, s)| self.unreachable(s, out)),
+                Group::Switch { arms, .. } => {
+                    arms.iter().for_each(|(_, s)| self.unreachable(s, out))
+                }
+                Group::IntSwitch { arms, .. } => {
+                    arms.iter().for_each(|(_, s)| self.unreachable(s, out))
+                }
             }
             dead = self.group_infallible(&g);
         }
@@ -493,8 +552,14 @@ fn collect_leaves(n: &Node, out: &mut BTreeSet<usize>) {
 fn collect_leaves_group(g: &Group<'_>, out: &mut BTreeSet<usize>) {
     match g {
         Group::Single(n) => collect_leaves(n, out),
-        Group::Switch { arms, .. } => arms.iter().flat_map(|(_, s)| s.iter()).for_each(|c| collect_leaves(c, out)),
-        Group::IntSwitch { arms, .. } => arms.iter().flat_map(|(_, s)| s.iter()).for_each(|c| collect_leaves(c, out)),
+        Group::Switch { arms, .. } => arms
+            .iter()
+            .flat_map(|(_, s)| s.iter())
+            .for_each(|c| collect_leaves(c, out)),
+        Group::IntSwitch { arms, .. } => arms
+            .iter()
+            .flat_map(|(_, s)| s.iter())
+            .for_each(|c| collect_leaves(c, out)),
     }
 }
 
