@@ -113,3 +113,104 @@ pub fn check_tree(prog: &Program, tr: &TermRules, tree: &[Node]) -> Vec<Error> {
     }
     errors
 }
+
+#[cfg(test)]
+mod tests {
+    const PRELUDE: &str = "(type u32 (primitive u32))\n(type Op (enum (A (x u32)) (B) (C)))\n(decl pure partial p (u32) u32)\n(extern constructor p p)\n";
+
+    /// Errors as (message, line, col), lines counted from the end of the prelude.
+    fn errs(src: &str) -> Vec<(String, u32, u32)> {
+        let pre = PRELUDE.lines().count() as u32;
+        let e = crate::compile_str("t.isle", &format!("{PRELUDE}{src}")).unwrap_err();
+        e.errors
+            .iter()
+            .map(|x| {
+                let s = x.span.unwrap();
+                (x.message.clone(), s.line - pre, s.col)
+            })
+            .collect()
+    }
+
+    fn ok(src: &str) {
+        if let Err(e) = crate::compile_str("t.isle", &format!("{PRELUDE}{src}")) {
+            panic!("unexpected errors:\n{e}");
+        }
+    }
+
+    #[test]
+    fn same_priority_overlap_is_an_error() {
+        assert_eq!(
+            errs("(decl f (Op u32) u32)\n(rule (f (Op.A _) _) 1)\n(rule (f _ 2) 2)\n(rule -1 (f _ _) 0)"),
+            [(
+                "rules overlap: this rule and the rule at t.isle:6:1 have the same priority (0), can match the same input, and neither is more specific; give one of them a different priority".to_string(),
+                3,
+                1
+            )]
+        );
+    }
+
+    #[test]
+    fn identical_rules_overlap() {
+        let e = errs("(decl f (u32) u32)\n(rule (f x) 1)\n(rule (f y) 2)");
+        assert_eq!(e.len(), 1);
+        assert!(
+            e[0].0
+                .starts_with("rules overlap: this rule and the rule at t.isle:6:1"),
+            "{}",
+            e[0].0
+        );
+        assert_eq!((e[0].1, e[0].2), (3, 1));
+    }
+
+    #[test]
+    fn more_specific_rule_at_same_priority_is_fine() {
+        ok("(decl f (Op) u32)\n(rule (f _) 1)\n(rule (f (Op.A 3)) 2)");
+        // Disjoint literals and variants never overlap.
+        ok("(decl g (u32 Op) u32)\n(rule (g 1 _) 1)\n(rule (g 2 _) 2)\n(rule 1 (g _ (Op.B)) 3)\n(rule -1 (g _ _) 0)");
+    }
+
+    #[test]
+    fn shadowed_by_higher_priority_rule() {
+        assert_eq!(
+            errs("(decl f (u32) u32)\n(rule 1 (f x) (if-let y (p x)) y)\n(rule (f x) (if-let 3 (p x)) 3)\n(rule -1 (f _) 0)"),
+            [(
+                "rule can never fire: the rule at t.isle:6:1 has higher priority (1 > 0) and matches every input this one matches".to_string(),
+                3,
+                1
+            )]
+        );
+    }
+
+    #[test]
+    fn shadowed_by_several_rules_together() {
+        // A, B and C are all covered at priority 1, so the fallback never fires.
+        assert_eq!(
+            errs("(decl f (Op) u32)\n(rule 1 (f (Op.A _)) 1)\n(rule 1 (f (Op.B)) 2)\n(rule 1 (f (Op.C)) 3)\n(rule (f _) 0)"),
+            [(
+                "rule can never fire: higher-priority or more specific rules together match every input it matches".to_string(),
+                5,
+                1
+            )]
+        );
+    }
+
+    #[test]
+    fn non_exhaustive_non_partial_term() {
+        assert_eq!(
+            errs("(decl f (Op) u32)\n(rule (f (Op.A _)) 1)\n(rule (f (Op.B)) 2)"),
+            [(
+                "non-exhaustive rules: term `f` is not partial, but its rules may not match every input; add a fallback rule or declare it `partial`".to_string(),
+                1,
+                7
+            )]
+        );
+        // Covering every variant is exhaustive; partial terms need not be.
+        ok("(decl f (Op) u32)\n(rule (f (Op.A _)) 1)\n(rule (f (Op.B)) 2)\n(rule (f (Op.C)) 3)");
+        ok("(decl partial g (Op) u32)\n(rule (g (Op.A _)) 1)");
+    }
+
+    #[test]
+    fn multi_terms_are_not_checked_for_overlap() {
+        ok("(decl multi m (u32) u32)\n(rule (m x) x)\n(rule (m _) 1)");
+    }
+}

@@ -211,6 +211,10 @@ impl Program {
 
 const MAX_EXPANSION_DEPTH: usize = 64;
 
+/// Type of variables bound inside a pattern that failed to check: uses of
+/// them are accepted silently so one mistake does not cascade into many.
+const ERR_TY: TypeId = usize::MAX;
+
 fn is_rust_ident(s: &str) -> bool {
     let mut cs = s.chars();
     matches!(cs.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
@@ -242,6 +246,8 @@ struct Checker {
     term_map: HashMap<String, TermId>,
     consts: HashMap<String, TypeId>,
     converts: HashMap<(TypeId, TypeId), TermId>,
+    /// `Context` method names already taken, with the term that took them.
+    funcs: HashMap<String, String>,
     errors: Vec<Error>,
 }
 
@@ -286,6 +292,7 @@ pub fn check(defs: &[Def]) -> Result<Program, Vec<Error>> {
         term_map: HashMap::new(),
         consts: HashMap::new(),
         converts: HashMap::new(),
+        funcs: HashMap::new(),
         errors: Vec::new(),
     };
     c.collect_types(defs);
@@ -478,6 +485,20 @@ impl Checker {
         t
     }
 
+    /// Each extern function becomes one `Context` method, so names must be unique.
+    fn check_func(&mut self, func: &Ident, term: &str) {
+        self.check_ident(func, "extern function name");
+        if let Some(prev) = self.funcs.get(&func.name) {
+            let msg = format!(
+                "duplicate extern function `{}`: already used for term `{prev}`",
+                func.name
+            );
+            self.err(func.span, msg);
+        } else {
+            self.funcs.insert(func.name.clone(), term.to_string());
+        }
+    }
+
     fn collect_externs(&mut self, defs: &[Def]) {
         for d in defs {
             match d {
@@ -485,7 +506,7 @@ impl Checker {
                     let Some(t) = self.lookup_term(term) else {
                         continue;
                     };
-                    self.check_ident(func, "extern function name");
+                    self.check_func(func, &term.name);
                     if self.prog.terms[t].ctor.is_some() {
                         self.err(
                             term.span,
@@ -503,7 +524,7 @@ impl Checker {
                     let Some(t) = self.lookup_term(term) else {
                         continue;
                     };
-                    self.check_ident(func, "extern function name");
+                    self.check_func(func, &term.name);
                     if self.prog.terms[t].extractor.is_some() {
                         self.err(
                             term.span,
@@ -680,6 +701,7 @@ impl Checker {
             };
             // The expression's type comes from the expression itself.
             let Some((e, ty)) = self.infer_expr(&c.expr, &mut scope, cctx) else {
+                self.poison(&c.pat, &mut scope);
                 continue;
             };
             let p = self.check_pat(&c.pat, ty, &mut scope, ctx, 0);
@@ -786,14 +808,37 @@ impl Checker {
                     .map(|s| self.check_pat(s, ty, scope, ctx, depth))
                     .collect(),
             ),
-            P::Term(name, args) => self.check_term_pat(name, args, ty, scope, ctx, depth),
+            P::Term(name, args) => {
+                let before = self.errors.len();
+                let p = self.check_term_pat(name, args, ty, scope, ctx, depth);
+                if self.errors.len() != before {
+                    args.iter().for_each(|a| self.poison(a, scope));
+                }
+                p
+            }
+        }
+    }
+
+    /// Binds the variables of a pattern that could not be checked.
+    fn poison(&mut self, p: &ast::Pattern, scope: &mut Scope) {
+        use ast::Pattern as P;
+        match p {
+            P::Var(v) | P::Bind(v, _) if scope.lookup(&v.name).is_none() => {
+                scope.add(&v.name, ERR_TY);
+            }
+            _ => {}
+        }
+        match p {
+            P::Bind(_, s) => self.poison(s, scope),
+            P::And(ps, _) | P::Term(_, ps) => ps.iter().for_each(|s| self.poison(s, scope)),
+            _ => {}
         }
     }
 
     fn bind_var(&mut self, v: &Ident, ty: TypeId, scope: &mut Scope, sub: Pat) -> Pat {
         if let Some(var) = scope.lookup(&v.name) {
             let vty = scope.vars[var].1;
-            if vty != ty {
+            if vty != ty && vty != ERR_TY {
                 let msg = format!(
                     "type mismatch: variable `{}` has type `{}` but is matched again against a `{}`",
                     v.name,
@@ -947,6 +992,7 @@ impl Checker {
     ) -> Option<(Expr, TypeId)> {
         let ty = match e {
             ast::Expr::Var(v) => match scope.lookup(&v.name) {
+                Some(var) if scope.vars[var].1 == ERR_TY => return None,
                 Some(var) => scope.vars[var].1,
                 None => {
                     self.err(v.span, format!("unknown variable `{}`", v.name));
@@ -1031,6 +1077,9 @@ impl Checker {
                     return None;
                 };
                 let vty = scope.vars[var].1;
+                if vty == ERR_TY {
+                    return None;
+                }
                 self.convert_expr_ctx(v.span, vty, ty, Expr::Var(var), ctx)
             }
             ast::Expr::Int(v, s) => self.int_ok(*v, ty, *s).then_some(Expr::Int(*v, ty)),
@@ -1053,6 +1102,7 @@ impl Checker {
                 let mut ok = true;
                 for b in binds {
                     let Some(bty) = self.resolve_type(&b.ty) else {
+                        scope.add(&b.var.name, ERR_TY);
                         ok = false;
                         continue;
                     };
@@ -1178,4 +1228,360 @@ pub fn rules_by_term(prog: &Program) -> BTreeMap<TermId, Vec<usize>> {
         m.entry(r.term).or_default().push(i);
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PRELUDE: &str = "(type u32 (primitive u32))\n(type u8 (primitive u8))\n(type Op (enum (Imm (v u32)) (Neg (x u32)) (Zero)))\n";
+
+    fn program(src: &str) -> Result<Program, Vec<Error>> {
+        let text = format!("{PRELUDE}{src}");
+        let toks = crate::lexer::lex(0, &text).map_err(|e| e.to_vec())?;
+        let defs = crate::parser::parse(&toks)?;
+        check(&defs)
+    }
+
+    /// Errors as (message, line, col), lines counted from the end of the prelude.
+    fn errs(src: &str) -> Vec<(String, u32, u32)> {
+        let pre = PRELUDE.lines().count() as u32;
+        program(src)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| {
+                let s = e.span.unwrap();
+                (e.message, s.line - pre, s.col)
+            })
+            .collect()
+    }
+
+    fn one(src: &str) -> (String, u32, u32) {
+        let e = errs(src);
+        assert_eq!(e.len(), 1, "expected one error, got {e:?}");
+        e[0].clone()
+    }
+
+    fn e(msg: &str, line: u32, col: u32) -> (String, u32, u32) {
+        (msg.to_string(), line, col)
+    }
+
+    #[test]
+    fn checks_a_valid_program() {
+        let p = program(
+            "(decl f (Op) u32)
+             (extern const $K u32)
+             (rule (f (Imm x)) x)
+             (rule (f (Op.Neg $K)) 1)
+             (rule (f _) (let ((y u32 2)) y))",
+        )
+        .unwrap();
+        assert_eq!(p.rules.len(), 3);
+        let op = 2;
+        assert_eq!(
+            p.rules[0].args[0],
+            Pat::Variant {
+                ty: op,
+                variant: 0,
+                fields: vec![Pat::Var {
+                    var: 0,
+                    first: true,
+                    sub: Box::new(Pat::Wildcard)
+                }]
+            }
+        );
+        assert_eq!(p.rules[0].rhs, Expr::Var(0));
+        assert_eq!(
+            p.rules[1].args[0],
+            Pat::Variant {
+                ty: op,
+                variant: 1,
+                fields: vec![Pat::Const("K".into())]
+            }
+        );
+        assert_eq!(
+            p.rules[2].rhs,
+            Expr::Let(vec![(Some(0), Expr::Int(2, 0))], Box::new(Expr::Var(0)))
+        );
+    }
+
+    #[test]
+    fn repeated_variable_is_an_equality_test() {
+        let p = program("(decl f (u32 u32) u32) (rule (f x x) x) (rule -1 (f _ _) 0)").unwrap();
+        let Pat::Var { var, first, .. } = &p.rules[0].args[1] else {
+            panic!()
+        };
+        assert_eq!((*var, *first), (0, false));
+    }
+
+    #[test]
+    fn extractor_macros_expand_and_converters_are_inserted() {
+        let p = program(
+            "(decl neg_of (u32) Op)
+             (extractor (neg_of x) (Op.Neg x))
+             (decl imm (u32) Op)
+             (extern constructor imm make_imm)
+             (extern extractor imm get_imm)
+             (convert u32 Op imm)
+             (decl f (Op) Op)
+             (rule (f (neg_of y)) y)",
+        )
+        .unwrap();
+        let r = &p.rules[0];
+        assert_eq!(
+            r.args[0],
+            Pat::Variant {
+                ty: 2,
+                variant: 1,
+                fields: vec![Pat::Var {
+                    var: 0,
+                    first: true,
+                    sub: Box::new(Pat::Wildcard)
+                }]
+            }
+        );
+        // `y` is a u32 used where an Op is expected: wrapped in the converter.
+        assert_eq!(r.rhs, Expr::Call(1, vec![Expr::Var(0)]));
+    }
+
+    #[test]
+    fn converter_used_as_extractor_in_patterns() {
+        let p = program(
+            "(decl imm (u32) Op)
+             (extern constructor imm make_imm)
+             (extern extractor imm get_imm)
+             (convert u32 Op imm)
+             (decl small (u32) u32)
+             (extern extractor small small)
+             (decl f (Op) u32)
+             (rule (f (small 7)) 1)
+             (rule -1 (f _) 0)",
+        )
+        .unwrap();
+        // Op -> u32 through `get_imm`, then the `small` extractor, then the literal.
+        assert_eq!(
+            p.rules[0].args[0],
+            Pat::Extract {
+                term: 0,
+                args: vec![Pat::Extract {
+                    term: 1,
+                    args: vec![Pat::Int(7)]
+                }]
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_names() {
+        assert_eq!(one("(decl f (u64) u32)"), e("unknown type `u64`", 1, 10));
+        assert_eq!(one("(rule (g) 1)"), e("unknown term `g`", 1, 8));
+        assert_eq!(
+            one("(decl f (u32) u32)\n(rule (f (h x)) x)"),
+            e("unknown term `h`", 2, 11)
+        );
+        assert_eq!(
+            one("(decl f (u32) u32)\n(rule (f x) y)"),
+            e("unknown variable `y`", 2, 13)
+        );
+        assert_eq!(
+            one("(decl f (u32) u32)\n(rule (f x) $Nope)"),
+            e("unknown constant `$Nope`", 2, 13)
+        );
+    }
+
+    #[test]
+    fn type_mismatches() {
+        assert_eq!(
+            one("(decl f (Op) u32)\n(rule (f x) x)"),
+            e("type mismatch: expected `u32`, found `Op`", 2, 13)
+        );
+        assert_eq!(
+            one(
+                "(decl g (u32) u32)\n(extern extractor g g)\n(decl f (Op) u32)\n(rule (f (g x)) x)"
+            ),
+            e("type mismatch: expected `Op`, found `u32`", 4, 11)
+        );
+        assert_eq!(
+            one("(decl f (u32 Op) u32)\n(rule (f x x) 1)"),
+            e(
+                "type mismatch: variable `x` has type `u32` but is matched again against a `Op`",
+                2,
+                12
+            )
+        );
+        assert_eq!(
+            one("(decl f (u8) u8)\n(rule (f 256) 1)"),
+            e("integer literal 256 is out of range for type `u8`", 2, 10)
+        );
+        assert_eq!(
+            one("(decl f (Op) u32)\n(rule (f 1) 1)"),
+            e(
+                "type mismatch: integer literal used where enum type `Op` is expected",
+                2,
+                10
+            )
+        );
+    }
+
+    #[test]
+    fn wrong_arity() {
+        assert_eq!(
+            one("(decl f (u32) u32)\n(rule (f x y) x)"),
+            e(
+                "wrong number of arguments: term `f` takes 1, but 2 given",
+                2,
+                8
+            )
+        );
+        assert_eq!(
+            one("(decl f (u32) u32)\n(rule (f x) (f x x))"),
+            e(
+                "wrong number of arguments: term `f` takes 1, but 2 given",
+                2,
+                14
+            )
+        );
+        assert_eq!(
+            one("(decl f (Op) u32)\n(rule (f (Op.Imm)) 1)"),
+            e(
+                "wrong number of arguments: variant `Op.Imm` has 1 field(s), but 0 given",
+                2,
+                11
+            )
+        );
+    }
+
+    #[test]
+    fn duplicates() {
+        assert_eq!(
+            one("(type u32 (primitive u32))"),
+            e(
+                "duplicate definition of type `u32` (first defined at 1:7)",
+                1,
+                7
+            )
+        );
+        assert_eq!(
+            one("(decl f () u32)\n(decl f () u32)"),
+            e(
+                "duplicate declaration of term `f` (first declared at 4:7)",
+                2,
+                7
+            )
+        );
+        assert_eq!(
+            one("(type T (enum A A))"),
+            e("duplicate variant `A` in enum `T`", 1, 17)
+        );
+        assert_eq!(
+            one("(decl f () u32)\n(extern constructor f a)\n(extern constructor f b)"),
+            e("duplicate constructor for term `f`", 3, 21)
+        );
+        assert_eq!(
+            one("(decl f () u32)\n(decl g () u32)\n(extern constructor f a)\n(extern constructor g a)"),
+            e("duplicate extern function `a`: already used for term `f`", 4, 23)
+        );
+    }
+
+    #[test]
+    fn fallible_and_impure_uses() {
+        let base =
+            "(decl pure partial p (u32) u32)\n(extern constructor p p)\n(decl f (u32) u32)\n";
+        assert_eq!(
+            one(&format!("{base}(rule (f x) (p x))")),
+            e(
+                "term `p` is partial and may fail, but it is called in an infallible position (a rule's right-hand side); call it from an if-let clause instead",
+                4,
+                14
+            )
+        );
+        assert_eq!(
+            one("(decl q (u32) u32)\n(extern constructor q q)\n(decl f (u32) u32)\n(rule (f x) (if-let y (q x)) y)"),
+            e("term `q` is not declared `pure`, so it cannot be called in an if-let or if clause", 4, 24)
+        );
+        assert_eq!(
+            one("(decl pure multi m (u32) u32)\n(extern constructor m m)\n(decl f (u32) u32)\n(rule (f x) (if-let y (m x)) y)"),
+            e("multi term `m` can only be called in an if-let clause of a multi term's rule", 4, 24)
+        );
+        assert_eq!(
+            one("(decl f (u32) u32)\n(decl partial multi g (u32) u32)"),
+            e("term `g` cannot be both `partial` and `multi` (a multi term may already produce no results)", 2, 21)
+        );
+    }
+
+    #[test]
+    fn missing_constructor_or_extractor() {
+        assert_eq!(
+            one("(decl g (u32) u32)\n(decl f (u32) u32)\n(rule (f (g x)) x)"),
+            e(
+                "term `g` has no extractor, so it cannot be used in a pattern",
+                3,
+                11
+            )
+        );
+        assert_eq!(
+            one("(decl g (u32) u32)\n(decl f (u32) u32)\n(rule (f x) (g x))"),
+            e("term `g` has no constructor (no rules and no extern constructor), so it cannot be called", 3, 14)
+        );
+        assert_eq!(
+            one("(decl g (u32) u32)\n(extern constructor g g)\n(rule (g x) x)"),
+            e(
+                "term `g` has an extern constructor and cannot also have rules",
+                3,
+                8
+            )
+        );
+    }
+
+    #[test]
+    fn extractor_and_converter_definitions() {
+        assert_eq!(
+            one("(decl g (u32) Op)\n(extractor (g x) (Op.Neg y))"),
+            e(
+                "variable `y` in the extractor for `g` is not one of its parameters",
+                2,
+                26
+            )
+        );
+        assert_eq!(
+            one(
+                "(decl g (u32) Op)\n(extractor (g x) (g x))\n(decl f (Op) u32)\n(rule (f (g x)) x)"
+            ),
+            e("extractor `g` expands too deeply (is it recursive?)", 2, 19)
+        );
+        assert_eq!(
+            one("(decl g (u32) u32)\n(extern constructor g g)\n(convert u32 Op g)"),
+            e(
+                "converter `g` must be declared with signature (u32) Op",
+                3,
+                17
+            )
+        );
+        assert_eq!(
+            one("(decl f (u32) u32)\n(rule (f x) (if-let y 3) y)"),
+            e(
+                "cannot infer the type of an integer literal here; bind it with a typed `let`",
+                2,
+                23
+            )
+        );
+        assert_eq!(
+            one("(type bad-name (enum A))"),
+            e("enum type name `bad-name` is not a valid Rust identifier, which the generated code needs", 1, 7)
+        );
+    }
+
+    #[test]
+    fn reports_many_errors_at_once() {
+        let e = errs("(decl f (Nope) u32)\n(decl g (u32) u32)\n(rule (g x) (h x))\n(rule (k) 1)");
+        let msgs: Vec<&str> = e.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "unknown type `Nope`",
+                "unknown term `h`",
+                "unknown term `k`"
+            ]
+        );
+    }
 }

@@ -567,3 +567,120 @@ fn collect_leaves_group(g: &Group<'_>, out: &mut BTreeSet<usize>) {
 pub fn is_internal(prog: &Program, t: TermId) -> bool {
     prog.terms[t].ctor == Some(Ctor::Internal)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lowered(src: &str) -> (Program, TermRules) {
+        let text =
+            format!("(type u32 (primitive u32))\n(type Op (enum (A (x u32) (y u32)) (B)))\n{src}");
+        let defs = crate::parser::parse(&crate::lexer::lex(0, &text).unwrap()).unwrap();
+        let prog = crate::sema::check(&defs).unwrap();
+        let rules: Vec<usize> = (0..prog.rules.len()).collect();
+        let tr = lower_term(&prog, prog.rules[0].term, &rules);
+        (prog, tr)
+    }
+
+    #[test]
+    fn lowers_patterns_to_steps() {
+        let (_, tr) = lowered("(decl f (Op u32) u32)\n(rule (f (Op.A 1 x) x) x)\n(rule (f _ _) 0)");
+        let r = &tr.rules[0];
+        // arg0 = 0, its field y = 1 ... ids follow first use.
+        assert_eq!(tr.bindings[0].0, Binding::Arg(0));
+        assert_eq!(
+            tr.bindings[1].0,
+            Binding::Field {
+                of: 0,
+                variant: 0,
+                field: 0
+            }
+        );
+        assert_eq!(
+            tr.bindings[2].0,
+            Binding::Field {
+                of: 0,
+                variant: 0,
+                field: 1
+            }
+        );
+        assert_eq!(tr.bindings[3].0, Binding::Arg(1));
+        assert_eq!(
+            r.steps,
+            [
+                Step::Variant {
+                    b: 0,
+                    ty: 1,
+                    variant: 0
+                },
+                Step::Int { b: 1, val: 1 },
+                Step::Eq { a: 2, b: 3 }
+            ]
+        );
+        assert_eq!(r.vars, [Some(2)]);
+        assert!(tr.rules[1].steps.is_empty());
+    }
+
+    #[test]
+    fn shared_tests_are_merged_and_specific_rules_go_first() {
+        let (prog, tr) = lowered(
+            "(decl f (Op) u32)\n(rule (f (Op.A 1 _)) 1)\n(rule (f (Op.B)) 2)\n(rule (f (Op.A 2 _)) 3)\n(rule (f _) 4)",
+        );
+        let tree = build(&prog, &tr);
+        let a = Step::Variant {
+            b: 0,
+            ty: 1,
+            variant: 0,
+        };
+        let b = Step::Variant {
+            b: 0,
+            ty: 1,
+            variant: 1,
+        };
+        // Rule 3 (A 2 _) merges into the A branch past the exclusive B test.
+        assert_eq!(
+            tree,
+            [
+                Node::Step(
+                    a,
+                    vec![
+                        Node::Step(Step::Int { b: 1, val: 1 }, vec![Node::Leaf(0)]),
+                        Node::Step(Step::Int { b: 1, val: 2 }, vec![Node::Leaf(2)]),
+                    ]
+                ),
+                Node::Step(b, vec![Node::Leaf(1)]),
+                Node::Leaf(3),
+            ]
+        );
+        let an = Analysis {
+            prog: &prog,
+            tr: &tr,
+        };
+        assert!(an.list_infallible(&tree));
+        let gs = groups(&tree);
+        assert_eq!(gs.len(), 2, "A and B tests form one switch, then the leaf");
+        assert!(matches!(&gs[0], Group::Switch { arms, .. } if arms.len() == 2));
+        assert!(!an.group_infallible(&gs[0]));
+    }
+
+    #[test]
+    fn if_let_calls_become_shared_evaluations() {
+        let (prog, tr) = lowered(
+            "(decl pure partial p (u32) u32)\n(extern constructor p p)\n(decl f (u32) u32)\n(rule 1 (f x) (if-let 3 (p x)) 1)\n(rule (f x) (if-let y (p x)) y)\n(rule -1 (f _) 0)",
+        );
+        let call = tr
+            .bindings
+            .iter()
+            .position(|(b, _)| matches!(b, Binding::Call { .. }))
+            .unwrap();
+        assert_eq!(
+            tr.rules[0].steps,
+            [Step::Eval(call), Step::Int { b: call, val: 3 }]
+        );
+        assert_eq!(tr.rules[1].steps, [Step::Eval(call)]);
+        let tree = build(&prog, &tr);
+        // Both rules share one call of `p`.
+        assert!(matches!(&tree[0], Node::Step(Step::Eval(c), sub) if *c == call && sub.len() == 2));
+        assert_eq!(tr.outcome(&prog, &Step::Eval(call)), Outcome::Fallible);
+    }
+}
