@@ -433,6 +433,16 @@ impl<'a> FnGen<'a> {
                         self.list(sub, tail);
                     }
                     Outcome::Fallible => {
+                        if let Some((p, copies, inner)) = self.fold_switch(b, sub, &used) {
+                            let e = self.eval_expr(b);
+                            self.block(format!("if let Some({p}) = {e}"), |me| {
+                                for c in &copies {
+                                    me.line(c);
+                                }
+                                me.list(inner, false);
+                            });
+                            return;
+                        }
                         let (p, e) = (self.eval_pat(b, &used), self.eval_expr(b));
                         self.block(format!("if let Some({p}) = {e}"), |me| me.list(sub, false));
                     }
@@ -461,9 +471,15 @@ impl<'a> FnGen<'a> {
         }
     }
 
-    fn switch(&mut self, b: BindingId, ty: usize, arms: &[(usize, &[Node])], tail: bool) {
-        let variants = self.prog.variants(ty);
-        let exhaustive = arms.len() == variants.len();
+    /// The pattern for variant `v` of binding `b` binding the fields `sub`
+    /// uses, and the statements turning `ref` bindings into owned values.
+    fn arm_pattern(
+        &self,
+        b: BindingId,
+        ty: usize,
+        v: usize,
+        sub: &[Node],
+    ) -> (String, Vec<String>) {
         let is_extern = matches!(
             self.prog.types[ty].kind,
             TypeKind::Enum {
@@ -471,47 +487,99 @@ impl<'a> FnGen<'a> {
                 ..
             }
         );
+        let mut used = BTreeSet::new();
+        self.uses(sub, &mut used);
+        let vi = &self.prog.variants(ty)[v];
+        let mut binds = Vec::new();
+        let mut cp = Vec::new();
+        for (i, (f, fty)) in vi.fields.iter().enumerate() {
+            let Some(&fb) = self.map.get(&Binding::Field {
+                of: b,
+                variant: v,
+                field: i,
+            }) else {
+                continue;
+            };
+            if !used.contains(&fb) {
+                continue;
+            }
+            // Copy fields bind by value; others by `ref` and are cloned, so
+            // the matched value itself is never moved.
+            if self.prog.is_primitive(*fty) {
+                binds.push(format!("{f}: v{fb}"));
+            } else {
+                binds.push(format!("{f}: ref v{fb}"));
+                cp.push(format!("let v{fb} = v{fb}.clone();"));
+            }
+        }
+        let path = format!("{}::{}", self.prog.types[ty].name, vi.name);
+        let pat = if binds.is_empty() {
+            if vi.fields.is_empty() && !is_extern {
+                path
+            } else {
+                format!("{path} {{ .. }}")
+            }
+        } else if binds.len() == vi.fields.len() {
+            format!("{path} {{ {} }}", binds.join(", "))
+        } else {
+            format!("{path} {{ {}, .. }}", binds.join(", "))
+        };
+        (pat, cp)
+    }
+
+    /// For `if let Some(x) = e { if let Variant {..} = x { .. } }` where `x` is
+    /// not otherwise used: one nested pattern instead (clippy's collapsible_match).
+    fn fold_switch<'n>(
+        &self,
+        b: BindingId,
+        sub: &'n [Node],
+        used: &BTreeSet<BindingId>,
+    ) -> Option<(String, Vec<String>, &'n [Node])> {
+        let gs = trie::groups(sub);
+        let [Group::Switch { b: sb, ty, arms }] = gs.as_slice() else {
+            return None;
+        };
+        if arms.len() != 1 || self.prog.variants(*ty).len() == 1 {
+            return None;
+        }
+        let (v, inner) = arms[0];
+        let mut inner_used = BTreeSet::new();
+        self.uses(inner, &mut inner_used);
+        if inner_used.contains(sb) {
+            return None;
+        }
+        let (pat, copies) = self.arm_pattern(*sb, *ty, v, inner);
+        let outer = match &self.tr.bindings[b].0 {
+            Binding::Extract { term, .. } => {
+                let n = self.prog.terms[*term].args.len();
+                let outs = self.outputs(b, n, used);
+                if !outs.contains(&Some(*sb)) {
+                    return None;
+                }
+                let names: Vec<String> = outs
+                    .iter()
+                    .map(|o| match o {
+                        Some(o) if o == sb => pat.clone(),
+                        Some(o) => format!("v{o}"),
+                        None => "_".to_string(),
+                    })
+                    .collect();
+                tuple(&names)
+            }
+            _ if b == *sb => pat,
+            _ => return None,
+        };
+        Some((outer, copies, inner))
+    }
+
+    fn switch(&mut self, b: BindingId, ty: usize, arms: &[(usize, &[Node])], tail: bool) {
+        let variants = self.prog.variants(ty);
+        let exhaustive = arms.len() == variants.len();
         let place = self.place(b);
         let mut pats = Vec::new();
         let mut copies = Vec::new();
         for (v, sub) in arms {
-            let mut used = BTreeSet::new();
-            self.uses(sub, &mut used);
-            let vi = &variants[*v];
-            let mut binds = Vec::new();
-            let mut cp = Vec::new();
-            for (i, (f, fty)) in vi.fields.iter().enumerate() {
-                let Some(&fb) = self.map.get(&Binding::Field {
-                    of: b,
-                    variant: *v,
-                    field: i,
-                }) else {
-                    continue;
-                };
-                if !used.contains(&fb) {
-                    continue;
-                }
-                // Copy fields bind by value; others by `ref` and are cloned, so
-                // the matched value itself is never moved.
-                if self.prog.is_primitive(*fty) {
-                    binds.push(format!("{f}: v{fb}"));
-                } else {
-                    binds.push(format!("{f}: ref v{fb}"));
-                    cp.push(format!("let v{fb} = v{fb}.clone();"));
-                }
-            }
-            let path = format!("{}::{}", self.prog.types[ty].name, vi.name);
-            let pat = if binds.is_empty() {
-                if vi.fields.is_empty() && !is_extern {
-                    path
-                } else {
-                    format!("{path} {{ .. }}")
-                }
-            } else if binds.len() == vi.fields.len() {
-                format!("{path} {{ {} }}", binds.join(", "))
-            } else {
-                format!("{path} {{ {}, .. }}", binds.join(", "))
-            };
+            let (pat, cp) = self.arm_pattern(b, ty, *v, sub);
             pats.push(pat);
             copies.push(cp);
         }
