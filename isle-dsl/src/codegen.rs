@@ -763,3 +763,50 @@ fn expr_vars(e: &Expr, out: &mut BTreeSet<VarId>) {
         Expr::Int(..) | Expr::Const(..) => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    fn gen(text: &str) -> String {
+        let prelude = "(type u32 (primitive u32))\n(type E (enum (A (x u32)) (B)))\n";
+        match crate::compile_str("t.isle", &format!("{prelude}{text}")) {
+            Ok(code) => code,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn context_methods_follow_the_declarations() {
+        let code = gen(
+            "(decl partial p (u32 E) u32)\n(extern constructor p p_ctor)\n\
+             (decl multi m (u32) u32)\n(extern constructor m m_ctor)\n(extern extractor m m_ext)\n\
+             (decl two (u32 u32) u32)\n(extern extractor two two_ext)\n\
+             (decl none () u32)\n(extern extractor infallible none none_ext)",
+        );
+        for sig in [
+            "    fn p_ctor(&mut self, arg0: u32, arg1: E) -> Option<u32>;\n",
+            "    fn m_ctor(&mut self, arg0: u32) -> Vec<u32>;\n",
+            "    fn m_ext(&mut self, arg0: u32) -> Vec<u32>;\n",
+            "    fn two_ext(&mut self, arg0: u32) -> Option<(u32, u32)>;\n",
+            "    fn none_ext(&mut self, arg0: u32);\n",
+        ] {
+            assert!(code.contains(sig), "missing {sig:?} in\n{code}");
+        }
+    }
+
+    #[test]
+    fn generates_enums_and_switches() {
+        let code = gen("(decl f (E u32) u32)\n(rule (f (E.A x) _) x)\n(rule (f (E.B) y) y)");
+        assert!(code.contains("#[derive(Clone, Debug, PartialEq, Eq)]\npub enum E {\n    /// Variant `A`.\n    A {\n        /// Field `x`.\n        x: u32,\n    },\n    /// Variant `B`.\n    B,\n}\n"));
+        assert!(code.contains(
+            "pub fn constructor_f(_ctx: &mut impl Context, v0: E, v2: u32) -> u32 {\n    match v0 {\n        E::A { x: v1 } => {\n            v1\n        }\n        E::B => {\n            v2\n        }\n    }\n}\n"
+        ), "{code}");
+    }
+
+    #[test]
+    fn partial_terms_return_options_and_chain_conditions() {
+        let code = gen("(decl partial f (u32 u32) u32)\n(rule (f 1 2) 3)");
+        assert!(code.contains(
+            "pub fn constructor_f(_ctx: &mut impl Context, v0: u32, v1: u32) -> Option<u32> {\n    if v0 == 1 && v1 == 2 {\n        return Some(3);\n    }\n    None\n}\n"
+        ), "{code}");
+    }
+}

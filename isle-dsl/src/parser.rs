@@ -27,6 +27,9 @@ impl SExpr {
 
 type PResult<T> = Result<T, Error>;
 
+/// Later passes recurse over the tree; bounding the depth bounds their stack use.
+const MAX_NESTING: usize = 256;
+
 fn describe(e: &SExpr) -> String {
     match e {
         SExpr::Atom(Tok::Sym(s), _) => format!("`{s}`"),
@@ -43,7 +46,15 @@ fn sexprs(tokens: &[Token]) -> Result<Vec<SExpr>, Error> {
     let mut top = Vec::new();
     for t in tokens {
         match &t.tok {
-            Tok::LParen => stack.push((Vec::new(), t.span)),
+            Tok::LParen => {
+                if stack.len() >= MAX_NESTING {
+                    return Err(Error::new(
+                        t.span,
+                        format!("nesting deeper than {MAX_NESTING} levels"),
+                    ));
+                }
+                stack.push((Vec::new(), t.span))
+            }
             Tok::RParen => {
                 let Some((items, span)) = stack.pop() else {
                     return Err(Error::new(t.span, "unexpected `)` with no matching `(`"));
@@ -611,6 +622,14 @@ mod tests {
             err("(extern const Z u32)"),
             ("constant names must start with `$`".into(), 1, 15)
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let src = format!("(rule (f {}x{}) 1)", "(g ".repeat(300), ")".repeat(300));
+        let (msg, line, col) = err(&src);
+        assert_eq!((msg.as_str(), line), ("nesting deeper than 256 levels", 1));
+        assert_eq!(col, 10 + 3 * 254);
     }
 
     #[test]

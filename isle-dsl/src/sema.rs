@@ -210,6 +210,7 @@ impl Program {
 }
 
 const MAX_EXPANSION_DEPTH: usize = 64;
+const MAX_EXPANSIONS: usize = 10_000;
 
 /// Type of variables bound inside a pattern that failed to check: uses of
 /// them are accepted silently so one mistake does not cascade into many.
@@ -246,6 +247,9 @@ struct Checker {
     term_map: HashMap<String, TermId>,
     consts: HashMap<String, TypeId>,
     converts: HashMap<(TypeId, TypeId), TermId>,
+    /// Extractor macro expansions in the current rule (bounded: a template may
+    /// use a parameter twice, so nested uses can grow exponentially).
+    expansions: usize,
     /// `Context` method names already taken, with the term that took them.
     funcs: HashMap<String, String>,
     errors: Vec<Error>,
@@ -293,6 +297,7 @@ pub fn check(defs: &[Def]) -> Result<Program, Vec<Error>> {
         consts: HashMap::new(),
         converts: HashMap::new(),
         funcs: HashMap::new(),
+        expansions: 0,
         errors: Vec::new(),
     };
     c.collect_types(defs);
@@ -682,6 +687,7 @@ impl Checker {
             return None;
         }
         let before = self.errors.len();
+        self.expansions = 0;
         let mut scope = Scope::default();
         let ctx = ExprCtx {
             clause: false,
@@ -964,6 +970,16 @@ impl Checker {
                 self.convert_pat(name.span, term.ret, ty, p)
             }
             Some(Extractor::Macro { params, template }) => {
+                self.expansions += 1;
+                if self.expansions > MAX_EXPANSIONS {
+                    if self.expansions == MAX_EXPANSIONS + 1 {
+                        let msg = format!(
+                            "extractor expansion in this rule exceeds {MAX_EXPANSIONS} uses"
+                        );
+                        self.err(name.span, msg);
+                    }
+                    return Pat::Wildcard;
+                }
                 if depth >= MAX_EXPANSION_DEPTH {
                     self.err(
                         name.span,
@@ -1569,6 +1585,20 @@ mod tests {
             one("(type bad-name (enum A))"),
             e("enum type name `bad-name` is not a valid Rust identifier, which the generated code needs", 1, 7)
         );
+    }
+
+    #[test]
+    fn exponential_macro_expansion_is_bounded() {
+        let e = errs(&format!(
+            "(decl d (u32) u32)\n(extractor (d x) (and x x))\n(decl f (u32) u32)\n(rule (f {}y{}) y)",
+            "(d ".repeat(30),
+            ")".repeat(30)
+        ));
+        assert_eq!(
+            e[0].0,
+            "extractor expansion in this rule exceeds 10000 uses"
+        );
+        assert_eq!(e[0].1, 4);
     }
 
     #[test]
