@@ -33,6 +33,11 @@ fn lower_x64_generated_code_is_up_to_date() {
 }
 
 #[test]
+fn edge_generated_code_is_up_to_date() {
+    check("edge.isle", "edge.rs");
+}
+
+#[test]
 fn compiling_twice_gives_the_same_bytes() {
     let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e.isle");
     let a = kiln_isle_dsl::compile_files(std::slice::from_ref(&f)).unwrap();
