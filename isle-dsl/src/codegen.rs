@@ -727,12 +727,24 @@ impl<'a> FnGen<'a> {
                 rhs.stmts.push(format!("{v};"));
             }
             Expr::Variant(_, _, args) => args.iter().for_each(|a| self.discard(a, leaf, rhs)),
-            Expr::Let(..) => {
-                if has_call(e) {
-                    let v = self.rhs_expr(e, leaf, rhs);
-                    let tmp = self.temp();
-                    rhs.stmts.push(format!("let _{tmp} = {v};"));
+            Expr::Let(binds, body) => {
+                let mut used = BTreeSet::new();
+                expr_vars(body, &mut used);
+                for (k, (var, be)) in binds.iter().enumerate() {
+                    for (_, later) in &binds[k + 1..] {
+                        expr_vars(later, &mut used);
+                    }
+                    match var {
+                        Some(v) if used.contains(v) => {
+                            let val = self.rhs_expr(be, leaf, rhs);
+                            let tmp = self.temp();
+                            rhs.stmts.push(format!("let {tmp} = {val};"));
+                            rhs.lets.insert(*v, tmp);
+                        }
+                        _ => self.discard(be, leaf, rhs),
+                    }
                 }
+                self.discard(body, leaf, rhs);
             }
             Expr::Var(_) | Expr::Int(..) | Expr::Const(..) => {}
         }

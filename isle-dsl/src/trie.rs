@@ -222,9 +222,9 @@ impl Lowerer<'_> {
     fn pat(&mut self, b: BindingId, p: &Pat, r: &mut LinRule) {
         match p {
             Pat::Wildcard => {}
-            Pat::Var { var, first, sub } => {
+            Pat::Var { var, sub, .. } => {
                 match r.vars[*var] {
-                    Some(prev) if !*first && prev != b => {
+                    Some(prev) if prev != b => {
                         let (a, b2) = (prev.min(b), prev.max(b));
                         r.steps.push(Step::Eq { a, b: b2 });
                     }
@@ -281,23 +281,21 @@ impl Lowerer<'_> {
         }
     }
 
-    fn expr(&mut self, e: &Expr, r: &mut LinRule, vars_ty: &[(String, TypeId)]) -> BindingId {
+    fn expr(&mut self, e: &Expr, r: &mut LinRule) -> BindingId {
         match e {
             // Sema guarantees every referenced variable is bound by now.
-            Expr::Var(v) => {
-                r.vars[*v].unwrap_or_else(|| self.intern(Binding::Int(0, vars_ty[*v].1), None))
-            }
+            Expr::Var(v) => r.vars[*v].expect("sema binds every variable before its use"),
             Expr::Int(v, ty) => self.intern(Binding::Int(*v, *ty), Some(*ty)),
             Expr::Const(c, ty) => self.intern(Binding::Const(c.clone(), *ty), Some(*ty)),
             Expr::Call(t, args) => {
-                let args = args.iter().map(|a| self.expr(a, r, vars_ty)).collect();
+                let args = args.iter().map(|a| self.expr(a, r)).collect();
                 let ret = self.prog.terms[*t].ret;
                 let cb = self.intern(Binding::Call { term: *t, args }, Some(ret));
                 push_once(r, Step::Eval(cb));
                 cb
             }
             Expr::Variant(ty, v, args) => {
-                let args = args.iter().map(|a| self.expr(a, r, vars_ty)).collect();
+                let args = args.iter().map(|a| self.expr(a, r)).collect();
                 self.intern(
                     Binding::MakeVariant {
                         ty: *ty,
@@ -309,12 +307,12 @@ impl Lowerer<'_> {
             }
             Expr::Let(binds, body) => {
                 for (var, be) in binds {
-                    let b = self.expr(be, r, vars_ty);
+                    let b = self.expr(be, r);
                     if let Some(var) = var {
                         r.vars[*var] = Some(b);
                     }
                 }
-                self.expr(body, r, vars_ty)
+                self.expr(body, r)
             }
         }
     }
@@ -347,7 +345,7 @@ pub fn lower_term(prog: &Program, term: TermId, rule_ids: &[usize]) -> TermRules
             l.pat(b, p, &mut r);
         }
         for (p, e) in &rule.clauses {
-            let b = l.expr(e, &mut r, &rule.vars);
+            let b = l.expr(e, &mut r);
             l.pat(b, p, &mut r);
         }
         rules.push(r);
@@ -619,6 +617,27 @@ mod tests {
         );
         assert_eq!(r.vars, [Some(2)]);
         assert!(tr.rules[1].steps.is_empty());
+    }
+
+    #[test]
+    fn variable_repeated_inside_its_own_at_pattern_is_an_equality() {
+        let (_, tr) = lowered(
+            "(decl id (u32) u32)\n(extern extractor id id)\n(decl f (u32) u32)\n(rule (f x @ (id x)) x)\n(rule -1 (f _) 0)",
+        );
+        let ext = tr
+            .bindings
+            .iter()
+            .position(|(b, _)| matches!(b, Binding::Extract { .. }))
+            .unwrap();
+        let out = tr
+            .bindings
+            .iter()
+            .position(|(b, _)| *b == Binding::Output { of: ext, idx: 0 })
+            .unwrap();
+        assert_eq!(
+            tr.rules[0].steps,
+            [Step::Eval(ext), Step::Eq { a: 0, b: out }]
+        );
     }
 
     #[test]

@@ -21,7 +21,11 @@ fn writes_generated_code_into_out_dir_or_panics_with_errors() {
     assert_eq!(std::fs::read_to_string(&written).unwrap(), expected);
 
     let bad = out_dir.join("bad.isle");
-    std::fs::write(&bad, "(type u32 (primitive u32))\n(decl f (Nope) u32)\n(rule (g) 1)\n").unwrap();
+    std::fs::write(
+        &bad,
+        "(type u32 (primitive u32))\n(decl f (Nope) u32)\n(rule (g) 1)\n",
+    )
+    .unwrap();
     let panic =
         std::panic::catch_unwind(|| kiln_isle_dsl::build::compile_to_out_dir(&[bad], "bad.rs"))
             .unwrap_err();
