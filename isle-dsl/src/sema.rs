@@ -216,12 +216,25 @@ const MAX_EXPANSIONS: usize = 10_000;
 /// them are accepted silently so one mistake does not cascade into many.
 const ERR_TY: TypeId = usize::MAX;
 
+/// Rust keywords (strict and reserved), which cannot name generated items.
+const RUST_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
 fn is_rust_ident(s: &str) -> bool {
     let mut cs = s.chars();
     matches!(cs.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && cs.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && s != "_"
+        && !RUST_KEYWORDS.contains(&s)
 }
+
+/// Names the generated module defines or relies on; an enum named so would clash.
+const RESERVED_TYPE_NAMES: &[&str] = &["Context", "Option", "Some", "None", "Vec"];
 
 /// Range of the Rust integer type `rust`, if it is one.
 fn int_range(rust: &str) -> Option<(i128, i128)> {
@@ -340,6 +353,50 @@ impl Checker {
         }
     }
 
+    /// A generated enum containing itself by value would have infinite size in Rust.
+    fn check_enum_cycles(&mut self) {
+        let n = self.prog.types.len();
+        for start in 0..n {
+            if !matches!(
+                self.prog.types[start].kind,
+                TypeKind::Enum {
+                    is_extern: false,
+                    ..
+                }
+            ) {
+                continue;
+            }
+            let mut seen = vec![false; n];
+            let mut stack = vec![start];
+            let mut cyclic = false;
+            while let Some(t) = stack.pop() {
+                let TypeKind::Enum {
+                    is_extern: false,
+                    variants,
+                } = &self.prog.types[t].kind
+                else {
+                    continue;
+                };
+                for (_, f) in variants.iter().flat_map(|v| v.fields.iter()) {
+                    if *f == start {
+                        cyclic = true;
+                    } else if !seen[*f] {
+                        seen[*f] = true;
+                        stack.push(*f);
+                    }
+                }
+            }
+            if cyclic {
+                let ty = &self.prog.types[start];
+                let msg = format!(
+                    "enum `{}` contains itself (directly or through other enums), which a generated Rust enum cannot; make one of the types `extern` or a primitive",
+                    ty.name
+                );
+                self.err(ty.span, msg);
+            }
+        }
+    }
+
     fn collect_types(&mut self, defs: &[Def]) {
         let mut pending = Vec::new();
         for d in defs {
@@ -362,6 +419,13 @@ impl Checker {
                 ast::TypeBody::Enum(_) => {
                     if !t.is_extern {
                         self.check_ident(&t.name, "enum type name");
+                        if RESERVED_TYPE_NAMES.contains(&t.name.name.as_str()) {
+                            let msg = format!(
+                                "enum type name `{}` clashes with a name the generated code uses",
+                                t.name.name
+                            );
+                            self.err(t.name.span, msg);
+                        }
                     }
                     TypeKind::Enum {
                         is_extern: t.is_extern,
@@ -417,6 +481,7 @@ impl Checker {
                 *slot = variants;
             }
         }
+        self.check_enum_cycles();
         for d in defs {
             let Def::ExternConst { name, ty } = d else {
                 continue;
@@ -1599,6 +1664,28 @@ mod tests {
             "extractor expansion in this rule exceeds 10000 uses"
         );
         assert_eq!(e[0].1, 4);
+    }
+
+    #[test]
+    fn names_that_cannot_be_generated() {
+        assert_eq!(
+            one("(decl f () u32)\n(extern constructor f type)"),
+            e("extern function name `type` is not a valid Rust identifier, which the generated code needs", 2, 23)
+        );
+        assert_eq!(
+            one("(type Context (enum A))"),
+            e(
+                "enum type name `Context` clashes with a name the generated code uses",
+                1,
+                7
+            )
+        );
+        // Both enums of the cycle are reported.
+        let cyc = errs("(type L (enum (Cons (h u32) (t M))))\n(type M (enum (Wrap (l L))))");
+        let msg = |t: &str| {
+            format!("enum `{t}` contains itself (directly or through other enums), which a generated Rust enum cannot; make one of the types `extern` or a primitive")
+        };
+        assert_eq!(cyc, [(msg("L"), 1, 7), (msg("M"), 2, 7)]);
     }
 
     #[test]
