@@ -413,9 +413,22 @@ impl Checker {
                 continue;
             }
             let kind = match &t.body {
-                ast::TypeBody::Primitive(r) => TypeKind::Primitive {
-                    rust: r.name.clone(),
-                },
+                ast::TypeBody::Primitive(r) => {
+                    // A Rust type path, possibly generic (`u32`, `crate::Reg`, `Vec<u8>`).
+                    let ok = r
+                        .name
+                        .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == ':')
+                        && r.name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "_:<>,".contains(c));
+                    if !ok {
+                        let msg = format!("`{}` is not a Rust type name", r.name);
+                        self.err(r.span, msg);
+                    }
+                    TypeKind::Primitive {
+                        rust: r.name.clone(),
+                    }
+                }
                 ast::TypeBody::Enum(_) => {
                     if !t.is_extern {
                         self.check_ident(&t.name, "enum type name");
@@ -1671,6 +1684,10 @@ mod tests {
         assert_eq!(
             one("(decl f () u32)\n(extern constructor f type)"),
             e("extern function name `type` is not a valid Rust identifier, which the generated code needs", 2, 23)
+        );
+        assert_eq!(
+            one("(type t (primitive u3$X))"),
+            e("`u3$X` is not a Rust type name", 1, 21)
         );
         assert_eq!(
             one("(type Context (enum A))"),
