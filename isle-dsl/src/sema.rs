@@ -1687,7 +1687,7 @@ mod tests {
         );
         assert_eq!(
             one("(type t (primitive u3$X))"),
-            e("`u3$X` is not a Rust type name", 1, 21)
+            e("`u3$X` is not a Rust type name", 1, 20)
         );
         assert_eq!(
             one("(type Context (enum A))"),
