@@ -7,6 +7,25 @@
 //! function per term defined by rules. [`build::compile_to_out_dir`] wraps it
 //! for `build.rs`. See the crate README for the language and the conventions
 //! of the generated code.
+//!
+//! ```
+//! let code = kiln_isle_dsl::compile_str(
+//!     "double.isle",
+//!     "(type u32 (primitive u32))
+//!      (decl pure add (u32 u32) u32)
+//!      (extern constructor add add)
+//!      (decl double (u32) u32)
+//!      (rule (double x) (add x x))",
+//! )
+//! .unwrap();
+//! assert!(code.contains("fn add(&mut self, arg0: u32, arg1: u32) -> u32;"));
+//! assert!(code.contains("pub fn constructor_double(ctx: &mut impl Context, v0: u32) -> u32 {"));
+//!
+//! // Errors carry positions and render with the offending line.
+//! let err = kiln_isle_dsl::compile_str("bad.isle", "(decl f (u32) u32)").unwrap_err();
+//! assert_eq!(err.location(0), "bad.isle:1:10");
+//! assert!(err.to_string().starts_with("bad.isle:1:10: error: unknown type `u32`"));
+//! ```
 
 pub mod ast;
 pub mod build;
@@ -95,7 +114,6 @@ fn compile_inner(files: &[SourceFile]) -> Result<String, Vec<Error>> {
         errors.extend(pair_errors);
         terms.push((tr, tree));
     }
-    // Terms without rules still need a constructor if they are called.
     if !errors.is_empty() {
         errors.sort_by_key(|e| e.span);
         return Err(errors);

@@ -534,6 +534,14 @@ impl Checker {
                 );
                 continue;
             }
+            if decl.term.name.contains('.') {
+                let msg = format!(
+                    "term name `{}` cannot contain `.` (reserved for `Type.Variant`)",
+                    decl.term.name
+                );
+                self.err(decl.term.span, msg);
+                continue;
+            }
             if decl.partial && decl.multi {
                 self.err(decl.term.span, format!("term `{}` cannot be both `partial` and `multi` (a multi term may already produce no results)", decl.term.name));
             }
@@ -1688,6 +1696,14 @@ mod tests {
         assert_eq!(
             one("(type t (primitive u3$X))"),
             e("`u3$X` is not a Rust type name", 1, 20)
+        );
+        assert_eq!(
+            one("(decl a.b () u32)"),
+            e(
+                "term name `a.b` cannot contain `.` (reserved for `Type.Variant`)",
+                1,
+                7
+            )
         );
         assert_eq!(
             one("(type Context (enum A))"),
