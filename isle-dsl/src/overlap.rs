@@ -1,33 +1,39 @@
 //! Rule-ordering diagnostics: overlapping rules at one priority, rules that can
 //! never fire, and non-partial terms whose rules do not cover every input.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{Error, SourceFile, Span};
 use crate::sema::Program;
-use crate::trie::{Analysis, Node, Step, TermRules};
+use crate::trie::{Analysis, BindingId, Node, Step, TermRules};
 
 fn at(files: &[SourceFile], s: Span) -> String {
     let name = files.get(s.file).map_or("<unknown>", |f| f.name.as_str());
     format!("{name}:{}:{}", s.line, s.col)
 }
 
-/// True if no input can satisfy both sets of conditions.
-fn disjoint(a: &BTreeSet<Step>, b: &BTreeSet<Step>) -> bool {
-    a.iter().any(|x| {
-        b.iter().any(|y| match (x, y) {
-            (
-                Step::Variant {
-                    b: p, variant: v, ..
-                },
-                Step::Variant {
-                    b: q, variant: w, ..
-                },
-            ) => p == q && v != w,
-            (Step::Int { b: p, val: v }, Step::Int { b: q, val: w }) => p == q && v != w,
-            _ => false,
+/// The value a rule requires of each tested binding: a variant or an integer.
+/// Tests of one binding by one rule never disagree (that rule could not match),
+/// so one entry per binding is enough.
+type Required = BTreeMap<BindingId, (bool, i128)>;
+
+fn required(atoms: &BTreeSet<Step>) -> Required {
+    atoms
+        .iter()
+        .filter_map(|s| match s {
+            Step::Variant { b, variant, .. } => Some((*b, (true, *variant as i128))),
+            Step::Int { b, val } => Some((*b, (false, *val))),
+            _ => None,
         })
-    })
+        .collect()
+}
+
+/// True if no input can satisfy both rules: they require different values of one binding.
+fn disjoint(a: &Required, b: &Required) -> bool {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    small
+        .iter()
+        .any(|(k, v)| large.get(k).is_some_and(|w| w != v))
 }
 
 /// Pairwise checks on the rules of one (non-multi) term.
@@ -41,10 +47,11 @@ pub fn check_pairs(prog: &Program, tr: &TermRules, files: &[SourceFile]) -> Vec<
         return errors;
     }
     let atoms: Vec<BTreeSet<Step>> = tr.rules.iter().map(|r| tr.atoms(prog, r)).collect();
+    let req: Vec<Required> = atoms.iter().map(required).collect();
     let mut reported = BTreeSet::new();
     for j in 0..tr.rules.len() {
         for i in 0..j {
-            if disjoint(&atoms[i], &atoms[j]) {
+            if disjoint(&req[i], &req[j]) {
                 continue;
             }
             let (ri, rj) = (&prog.rules[tr.rules[i].rule], &prog.rules[tr.rules[j].rule]);
