@@ -1,4 +1,213 @@
 use super::*;
+use crate::entities::{Block, Value};
+use crate::entity::EntityRef;
+use crate::opcodes::Opcode;
+use crate::types::*;
+use crate::{InstructionData, ValueDef};
+
+/// Every opcode and format, in the printer's exact form.
+const SAMPLE: &str = "function %ints(i32, i32, i64, i8 sext, i128, i16 uext) -> i32, i8 system_v {
+block0(v0: i32, v1: i32, v2: i64, v3: i8, v4: i128, v5: i16):
+    v6 = iconst.i32 7
+    v7 = iconst.i8 255
+    v8 = iconst.i64 -1
+    v9 = iconst.i16 0x8000
+    v10 = iadd v0, v1
+    v11 = isub v0, v1
+    v12 = imul v0, v1
+    v13 = umulhi v0, v1
+    v14 = smulhi v0, v1
+    v15 = udiv v0, v1
+    v16 = sdiv v0, v1
+    v17 = urem v0, v1
+    v18 = srem v0, v1
+    v19 = ineg v0
+    v20 = iabs v0
+    v21 = smin v0, v1
+    v22 = smax v0, v1
+    v23 = umin v0, v1
+    v24 = umax v0, v1
+    v25 = iadd_imm v0, 5
+    v26 = imul_imm v0, -3
+    v27 = udiv_imm v0, 0x7fff_ffff
+    v28 = sdiv_imm v0, -0x4e20
+    v29 = urem_imm v0, 10000
+    v30 = srem_imm v0, -10000
+    v31 = irsub_imm v0, 1
+    v32 = band_imm v0, 255
+    v33 = bor_imm v0, 0
+    v34 = bxor_imm v0, -1
+    v35 = ishl_imm v0, 3
+    v36 = ushr_imm v0, 33
+    v37 = sshr_imm v0, 1
+    v38 = rotl_imm v0, 2
+    v39 = rotr_imm v0, 31
+    v40 = icmp_imm ule v0, 10
+    v41, v42 = uadd_overflow v0, v1
+    v43, v44 = sadd_overflow v0, v1
+    v45, v46 = usub_overflow v0, v1
+    v47, v48 = ssub_overflow v0, v1
+    v49, v50 = umul_overflow v0, v1
+    v51, v52 = smul_overflow v0, v1
+    v53 = uadd_overflow_trap v0, v1, int_ovf
+    v54 = band v0, v1
+    v55 = bor v0, v1
+    v56 = bxor v0, v1
+    v57 = bnot v0
+    v58 = band_not v0, v1
+    v59 = bor_not v0, v1
+    v60 = bxor_not v0, v1
+    v61 = ishl v0, v3
+    v62 = ushr v0, v3
+    v63 = sshr v2, v0
+    v64 = rotl v0, v3
+    v65 = rotr v0, v3
+    v66 = clz v0
+    v67 = cls v3
+    v68 = ctz v2
+    v69 = popcnt v4
+    v70 = bitrev v0
+    v71 = bswap v5
+    v72 = icmp eq v0, v1
+    v73 = icmp ne v0, v1
+    v74 = icmp slt v0, v1
+    v75 = icmp sge v0, v1
+    v76 = icmp sgt v0, v1
+    v77 = icmp sle v0, v1
+    v78 = icmp ult v0, v1
+    v79 = icmp uge v0, v1
+    v80 = icmp ugt v0, v1
+    v81 = icmp ule v4, v4
+    v82 = select v3, v0, v1
+    v83 = select_spectre_guard v0, v2, v2
+    v84 = uextend.i64 v0
+    v85 = sextend.i128 v3
+    v86 = ireduce.i8 v2
+    v87 = iconcat v2, v2
+    v88, v89 = isplit v4
+    v90 = bitcast.f32 v0
+    trapz v0, user1
+    trapnz v3, int_divz
+    return v10, v72
+}
+
+function u1:2(f32, f64) -> f64 fast {
+block0(v0: f32, v1: f64):
+    v2 = f32const 0x1.800000p1
+    v3 = f32const -0.0
+    v4 = f32const +Inf
+    v5 = f32const -NaN:0x1
+    v6 = f64const -0x1.4000000000000p1
+    v7 = f64const +sNaN:0x1
+    v8 = f64const 0x0.0000000000001p-1022
+    v9 = fadd v0, v2
+    v10 = fsub v1, v6
+    v11 = fmul v0, v0
+    v12 = fdiv v1, v1
+    v13 = sqrt v0
+    v14 = fma v1, v1, v6
+    v15 = fabs v0
+    v16 = fneg v1
+    v17 = fcopysign v0, v3
+    v18 = fmin v1, v6
+    v19 = fmax v0, v2
+    v20 = ceil v0
+    v21 = floor v1
+    v22 = trunc v0
+    v23 = nearest v1
+    v24 = fcmp ord v0, v2
+    v25 = fcmp uno v0, v2
+    v26 = fcmp eq v1, v6
+    v27 = fcmp ne v1, v6
+    v28 = fcmp one v1, v6
+    v29 = fcmp ueq v1, v6
+    v30 = fcmp lt v0, v2
+    v31 = fcmp le v0, v2
+    v32 = fcmp gt v0, v2
+    v33 = fcmp ge v0, v2
+    v34 = fcmp ult v0, v2
+    v35 = fcmp ule v0, v2
+    v36 = fcmp ugt v0, v2
+    v37 = fcmp uge v0, v2
+    v38 = fpromote.f64 v0
+    v39 = fdemote.f32 v1
+    v40 = fcvt_to_uint.i32 v0
+    v41 = fcvt_to_sint.i64 v1
+    v42 = fcvt_to_uint_sat.i8 v0
+    v43 = fcvt_to_sint_sat.i16 v1
+    v44 = fcvt_from_uint.f64 v40
+    v45 = fcvt_from_sint.f32 v41
+    return v38
+}
+
+function %mem(i64 vmctx, i32) -> i64 tail {
+    ss0 = explicit_slot 16
+    ss1 = explicit_slot 8, align = 8
+    ss2 = explicit_slot 0, align = 4096
+    sig0 = (i64, i32 uext) -> i64 sext system_v
+    sig1 = () fast
+    sig2 = (f32) -> f32, i8 cold
+    fn0 = %callee sig0
+    fn1 = colocated u0:7 sig1
+    fn2 = colocated %other sig2
+
+block0(v0: i64, v1: i32):
+    v2 = load.i64 v0
+    v3 = load.i32 notrap aligned v0+8
+    v4 = load.f64 readonly little heap table_oob v0-4
+    v5 = uload8.i32 big table vmctx v0+2147483647
+    v6 = sload8.i16 v0-2147483648
+    v7 = uload16.i64 v0
+    v8 = sload16.i32 v0
+    v9 = uload32.i64 v0
+    v10 = sload32.i64 v0
+    v11 = load.i32x4 v0+16
+    store v2, v0
+    store notrap aligned v3, v0+4
+    istore8 user7 v5, v0-1
+    istore16 v5, v0
+    istore32 v2, v0
+    v12 = stack_load.i32 ss0
+    v13 = stack_load.i64 ss1+4
+    stack_store v12, ss0+12
+    stack_store v2, ss1
+    v14 = stack_addr.i64 ss2
+    v15 = stack_addr.i32 ss0-8
+    v16 = func_addr.i64 fn1
+    v17 = call fn0(v0, v1)
+    call fn1()
+    v18, v19 = call_indirect sig2, v16(v4)
+    call_indirect sig1, v15()
+    brif v1, block1(v17, v1), block2
+
+block1(v20: i64, v21: i32):
+    jump block3(v20)
+
+block2:
+    br_table v1, block3(v0), [block1(v0, v1), block2, block3(v2)]
+
+block3(v22: i64):
+    v23 = iconst.i32 0
+    brif v23, block4, block6
+
+block4:
+    br_table v23, block5, []
+
+block5:
+    return v22
+
+block6:
+    trap unreachable
+}
+
+function %empty() fast {
+}
+
+function %noret() fast {
+block0:
+    return
+}
+";
 
 const COMMON: &str = "; comment
 test interpret
@@ -37,4 +246,170 @@ fn parses_the_common_example() {
     assert_eq!(t.functions.len(), 1);
     assert_eq!(t.commands.len(), 2);
     assert_eq!(t.functions[0].comments.len(), 1);
+}
+
+/// Prints functions the way a test file separates them.
+fn print_all(funcs: &[Function]) -> String {
+    let texts: Vec<String> = funcs.iter().map(|f| f.to_string()).collect();
+    texts.join("\n")
+}
+
+#[test]
+fn sample_round_trips_exactly() {
+    let funcs = parse_functions(SAMPLE).unwrap();
+    assert_eq!(funcs.len(), 5);
+    let printed = print_all(&funcs);
+    if printed != SAMPLE {
+        for (a, b) in printed.lines().zip(SAMPLE.lines()) {
+            assert_eq!(a, b);
+        }
+    }
+    assert_eq!(printed, SAMPLE);
+    // And once more from the printed text.
+    assert_eq!(print_all(&parse_functions(&printed).unwrap()), SAMPLE);
+}
+
+/// The instruction defining `v`.
+fn def_inst(f: &Function, v: u32) -> crate::Inst {
+    match f.dfg.value_def(Value::new(v as usize)) {
+        ValueDef::Result(inst, _) => inst,
+        d => panic!("v{v} is {d:?}"),
+    }
+}
+
+fn ty(f: &Function, v: u32) -> Type {
+    f.dfg.value_type(Value::new(v as usize))
+}
+
+#[test]
+fn sample_covers_every_opcode_with_the_right_types() {
+    let funcs = parse_functions(SAMPLE).unwrap();
+    let seen: std::collections::BTreeSet<Opcode> = funcs
+        .iter()
+        .flat_map(|f| f.dfg.insts.values().map(|d| d.opcode()))
+        .collect();
+    for op in Opcode::ALL {
+        assert!(seen.contains(op), "{op} is missing from the sample");
+    }
+
+    let ints = &funcs[0];
+    assert_eq!(ints.name.to_string(), "%ints");
+    let b0 = Block::new(0);
+    let params: Vec<u32> = ints
+        .dfg
+        .block_params(b0)
+        .iter()
+        .map(|v| v.as_u32())
+        .collect();
+    assert_eq!(params, [0, 1, 2, 3, 4, 5]);
+    let ptypes: Vec<Type> = ints.dfg.block_param_types(b0).collect();
+    assert_eq!(ptypes, [I32, I32, I64, I8, I128, I16]);
+    let expect = [
+        (7, I8),
+        (10, I32),
+        (40, I8),
+        (41, I32),
+        (42, I8),
+        (63, I64),
+        (69, I128),
+        (71, I16),
+        (81, I8),
+        (83, I64),
+        (84, I64),
+        (85, I128),
+        (86, I8),
+        (87, I128),
+        (88, I64),
+        (89, I64),
+        (90, F32),
+    ];
+    for (v, t) in expect {
+        assert_eq!(ty(ints, v), t, "v{v}");
+    }
+    // Two results of one instruction, numbered as written.
+    assert_eq!(def_inst(ints, 51), def_inst(ints, 52));
+    assert_eq!(
+        ints.dfg.value_def(Value::new(52)),
+        ValueDef::Result(def_inst(ints, 51), 1)
+    );
+    // `iconst` stores its immediate zero-extended from the type's width.
+    let imm = |v| match ints.dfg.insts[def_inst(ints, v)] {
+        InstructionData::UnaryImm { imm, .. } => imm.bits(),
+        d => panic!("{d:?}"),
+    };
+    assert_eq!((imm(7), imm(8), imm(9)), (255, -1, 0x8000));
+    match ints.dfg.insts[def_inst(ints, 28)] {
+        InstructionData::BinaryImm64 { imm, .. } => assert_eq!(imm.bits(), -20000),
+        d => panic!("{d:?}"),
+    }
+
+    let floats = &funcs[1];
+    assert_eq!(floats.name, crate::UserFuncName::user(1, 2));
+    let fbits = |v| match floats.dfg.insts[def_inst(floats, v)] {
+        InstructionData::UnaryIeee32 { imm, .. } => u64::from(imm.bits()),
+        InstructionData::UnaryIeee64 { imm, .. } => imm.bits(),
+        d => panic!("{d:?}"),
+    };
+    assert_eq!(fbits(2), 0x4040_0000);
+    assert_eq!(fbits(3), 0x8000_0000);
+    assert_eq!(fbits(5), 0xffc0_0001);
+    assert_eq!(fbits(6), (-2.5f64).to_bits());
+    assert_eq!(fbits(7), 0x7ff0_0000_0000_0001);
+    assert_eq!(fbits(8), 1);
+    for (v, t) in [
+        (24, I8),
+        (38, F64),
+        (39, F32),
+        (40, I32),
+        (41, I64),
+        (42, I8),
+    ] {
+        assert_eq!(ty(floats, v), t, "v{v}");
+    }
+    for (v, t) in [(43, I16), (44, F64), (45, F32), (14, F64), (9, F32)] {
+        assert_eq!(ty(floats, v), t, "v{v}");
+    }
+
+    let mem = &funcs[2];
+    assert_eq!(mem.signature.call_conv, crate::CallConv::Tail);
+    assert_eq!(
+        mem.signature.params[0].purpose,
+        crate::ArgumentPurpose::VMContext
+    );
+    let aligns: Vec<u8> = mem.stack_slots.values().map(|s| s.align_shift).collect();
+    assert_eq!(aligns, [0, 3, 12]);
+    assert_eq!(mem.dfg.signatures.len(), 3);
+    assert_eq!(mem.dfg.ext_funcs.len(), 3);
+    for (v, t) in [
+        (5, I32),
+        (6, I16),
+        (11, I32X4),
+        (17, I64),
+        (18, F32),
+        (19, I8),
+    ] {
+        assert_eq!(ty(mem, v), t, "v{v}");
+    }
+    match mem.dfg.insts[def_inst(mem, 4)] {
+        InstructionData::Load { flags, offset, .. } => {
+            assert!(flags.readonly() && !flags.notrap());
+            assert_eq!(flags.trap_code(), crate::TrapCode::TableOutOfBounds);
+            assert_eq!(offset.bits(), -4);
+        }
+        d => panic!("{d:?}"),
+    }
+    let order: Vec<u32> = mem.layout.blocks().map(|b| b.as_u32()).collect();
+    assert_eq!(order, [0, 1, 2, 3, 4, 5, 6]);
+    let b2 = Block::new(2);
+    let br = mem.layout.last_inst(b2).unwrap();
+    let dests: Vec<(u32, usize)> = mem
+        .dfg
+        .branch_destinations(br)
+        .iter()
+        .map(|d| (d.block.as_u32(), mem.dfg.block_call_args(d).len()))
+        .collect();
+    assert_eq!(dests, [(3, 1), (1, 2), (2, 0), (3, 1)]);
+
+    assert_eq!(funcs[3].layout.entry_block(), None);
+    assert_eq!(funcs[4].dfg.num_insts(), 1);
 }
