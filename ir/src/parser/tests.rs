@@ -413,3 +413,253 @@ fn sample_covers_every_opcode_with_the_right_types() {
     assert_eq!(funcs[3].layout.entry_block(), None);
     assert_eq!(funcs[4].dfg.num_insts(), 1);
 }
+
+#[test]
+fn forward_references_are_typed_when_their_definition_is_read() {
+    // block1 comes first in the text but uses values of block2 (which dominates it): v3's
+    // type comes from v2, v4's from v3, v6's from block2's parameter v5.
+    let text = "function %fwd(i32) -> i64 fast {
+block0(v0: i32):
+    jump block2(v0)
+
+block1:
+    v3 = iadd v2, v0
+    v4 = imul v3, v3
+    v6, v7 = isplit v5
+    v8 = icmp ult v4, v2
+    return v6
+
+block2(v5: i128):
+    v2 = iconst.i32 1
+    jump block1
+}
+";
+    let f = &parse_functions(text).unwrap()[0];
+    assert_eq!(f.to_string(), text);
+    for (v, t) in [(3, I32), (4, I32), (6, I64), (7, I64), (8, I8)] {
+        assert_eq!(ty(f, v), t, "v{v}");
+    }
+    let b1: Vec<u32> = f.layout.blocks().map(|b| b.as_u32()).collect();
+    assert_eq!(b1, [0, 1, 2]);
+
+    // An explicit suffix types the instruction without waiting.
+    let f = &parse_functions(
+        "function %s() {
+block0:
+    v1 = iadd.i16 v2, v2
+    v2 = iconst.i16 3
+    return v1
+}",
+    )
+    .unwrap()[0];
+    assert_eq!(ty(f, 1), I16);
+}
+
+#[test]
+fn alias_lines_make_aliases_printed_as_their_original() {
+    let text = "function %a(i32) -> i32 {
+block0(v0: i32):
+    v5 -> v4
+    v4 -> v1
+    v2 = iadd v5, v0
+    v1 = iconst.i32 2
+    return v2
+}";
+    let f = &parse_functions(text).unwrap()[0];
+    assert!(f.dfg.is_alias(Value::new(5)));
+    assert_eq!(f.dfg.resolve_aliases(Value::new(5)), Value::new(1));
+    assert_eq!(ty(f, 5), I32);
+    assert_eq!(ty(f, 2), I32);
+    assert_eq!(
+        f.to_string(),
+        "function %a(i32) -> i32 fast {
+block0(v0: i32):
+    v2 = iadd v1, v0
+    v1 = iconst.i32 2
+    return v2
+}
+"
+    );
+}
+
+#[test]
+fn builder_made_function_round_trips() {
+    use crate::{FuncCursor, InstBuilder, MemFlags, StackSlotData};
+    let mut sig = crate::Signature::new(crate::CallConv::SystemV);
+    sig.params.push(crate::AbiParam::new(I64));
+    sig.returns.push(crate::AbiParam::new(I64).sext());
+    let mut func = Function::with_name_signature(crate::UserFuncName::testcase("b"), sig);
+    let ss = func.create_stack_slot(StackSlotData::new(8, 2));
+    let mut cur = FuncCursor::new(&mut func);
+    let b0 = cur.append_new_block();
+    let b1 = cur.append_new_block();
+    let b2 = cur.append_new_block();
+    let p = cur.func.dfg.append_block_param(b0, I64);
+    let q = cur.func.dfg.append_block_param(b2, I64);
+    let e = cur.func.dfg.append_block_param(b2, I64);
+    let r = cur.func.dfg.append_block_param(b1, I64);
+    cur.goto_bottom(b0);
+    let c = cur.ins().iconst(I64, -7);
+    let l = cur.ins().load(I64, MemFlags::trusted(), p, 16);
+    let s = cur.ins().iadd(c, l);
+    cur.ins().stack_store(s, ss, 0);
+    let j = cur.ins().jump(b2, &[s, l]);
+    cur.goto_bottom(b2);
+    let t = cur.ins().iadd_imm(e, 1);
+    cur.ins().jump(b1, &[t]);
+    cur.goto_bottom(b1);
+    cur.ins().return_(&[r]);
+    // Drop b2's second parameter and alias it to the first: the printer shows the original.
+    cur.func.dfg.remove_branch_arg(j, b2, 1);
+    cur.func.dfg.remove_block_param(e);
+    cur.func.dfg.change_to_alias(e, q);
+    let printed = func.to_string();
+    assert!(printed.contains("iadd_imm v1, 1"), "{printed}");
+    let parsed = &parse_functions(&printed).unwrap()[0];
+    assert_eq!(parsed.to_string(), printed);
+    assert_eq!(parsed.dfg.num_blocks(), 3);
+    assert_eq!(
+        parsed.dfg.block_params(b1),
+        [r],
+        "parameters keep their numbers"
+    );
+}
+
+#[test]
+fn header_lines_and_comments() {
+    let text = "; leading
+test interpret
+test compile precise-output ; why
+target x86_64 has_avx has_sse41
+set opt_level=speed enable_verifier
+set a = 1 b= 2 c =3
+
+function %f(i32) -> i32 { ; on the header line
+block0(v0: i32):
+    ; inside
+    v1 = iadd v0, v0
+    @001a return v1
+}
+; run: %f(1) == 2
+
+function %g() {
+block0:
+    return ; at the end
+}
+; trailing
+";
+    let t = parse_test(text).unwrap();
+    let cmds: Vec<(&str, Vec<String>, u32)> = t
+        .commands
+        .iter()
+        .map(|c| (c.name.as_str(), c.options.clone(), c.line))
+        .collect();
+    assert_eq!(
+        cmds,
+        [
+            ("interpret", vec![], 2),
+            ("compile", vec!["precise-output".to_string()], 3)
+        ]
+    );
+    assert_eq!(t.targets.len(), 1);
+    assert_eq!(t.targets[0].isa, "x86_64");
+    assert_eq!(t.targets[0].flags, ["has_avx", "has_sse41"]);
+    assert_eq!(t.targets[0].line, 4);
+    let sets: Vec<(&str, Option<&str>, u32)> = t
+        .settings
+        .iter()
+        .map(|s| (s.name.as_str(), s.value.as_deref(), s.line))
+        .collect();
+    assert_eq!(
+        sets,
+        [
+            ("opt_level", Some("speed"), 5),
+            ("enable_verifier", None, 5),
+            ("a", Some("1"), 6),
+            ("b", Some("2"), 6),
+            ("c", Some("3"), 6),
+        ]
+    );
+    let c = |line, text: &str| Comment {
+        line,
+        text: text.to_string(),
+    };
+    assert_eq!(t.preamble_comments, [c(1, "leading"), c(3, "why")]);
+    assert_eq!(t.functions.len(), 2);
+    let (f, g) = (&t.functions[0], &t.functions[1]);
+    assert_eq!((f.line, g.line), (8, 16));
+    assert_eq!(
+        f.comments,
+        [
+            c(8, "on the header line"),
+            c(10, "inside"),
+            c(14, "run: %f(1) == 2")
+        ]
+    );
+    assert_eq!(g.comments, [c(18, "at the end"), c(20, "trailing")]);
+    let lines: Vec<u32> = f
+        .func
+        .layout
+        .block_insts(Block::new(0))
+        .map(|i| f.inst_lines[i])
+        .collect();
+    assert_eq!(lines, [11, 12]);
+    let lines: Vec<u32> = g
+        .func
+        .layout
+        .block_insts(Block::new(0))
+        .map(|i| g.inst_lines[i])
+        .collect();
+    assert_eq!(lines, [18]);
+
+    // No functions: everything is preamble; parse_functions refuses header lines.
+    let t = parse_test("test cat\n; only\n").unwrap();
+    assert_eq!(t.preamble_comments, [c(2, "only")]);
+    assert!(t.functions.is_empty());
+    let e = parse_functions("test cat\n").unwrap_err();
+    assert_eq!((e.line, e.col), (1, 1));
+    assert_eq!(e.message, "expected `function`, found `test`");
+    assert!(parse_functions("").unwrap().is_empty());
+}
+
+#[test]
+fn accepted_variants_of_the_syntax() {
+    // Cold blocks, non-canonical literals, hex offsets, `u` names, default calling convention,
+    // `block()` and `call` without results, CRLF line ends.
+    let text = "function u0:3(i64) -> i8 {\r
+    ss0 = explicit_slot 0x10, align = 1\r
+    fn0 = u0:1(i64)\r
+block0(v0: i64):\r
+    v1 = iconst.i8 -128\r
+    v2 = load.i8 v0+0x10\r
+    v3 = f32const 1.5\r
+    v4 = f64const -Inf\r
+    v5 = iadd_imm v0, 0xffff_ffff_ffff_ffff\r
+    call fn0(v0)\r
+    jump block1()\r
+block1 cold:\r
+    return v1\r
+}";
+    let f = &parse_functions(text).unwrap()[0];
+    assert_eq!(
+        f.to_string(),
+        "function u0:3(i64) -> i8 fast {
+    ss0 = explicit_slot 16
+    sig0 = (i64) fast
+    fn0 = u0:1 sig0
+
+block0(v0: i64):
+    v1 = iconst.i8 128
+    v2 = load.i8 v0+16
+    v3 = f32const 0x1.800000p0
+    v4 = f64const -Inf
+    v5 = iadd_imm v0, -1
+    call fn0(v0)
+    jump block1
+
+block1:
+    return v1
+}
+"
+    );
+}
