@@ -663,3 +663,97 @@ block1:
 "
     );
 }
+
+/// A function with parameters v0: i32 and v1: i64 whose block0 holds `insts` from line 3.
+fn body(insts: &str) -> String {
+    format!("function %e(i32, i64) {{\nblock0(v0: i32, v1: i64):\n{insts}\n}}\n")
+}
+
+/// One test per error: the text, then the expected line, column and message.
+macro_rules! error_tests {
+    ($($name:ident: $text:expr => $line:expr, $col:expr, $msg:expr;)*) => {$(
+        #[test]
+        fn $name() {
+            let text: String = $text.into();
+            let e = parse_test(&text).expect_err("should not parse");
+            assert_eq!((e.line, e.col, e.message.as_str()), ($line, $col, $msg), "{text}");
+        }
+    )*};
+}
+
+error_tests! {
+    err_expected_token: body("    v2 = iadd v0 v3") => 3, 18, "expected `,`, found `v3`";
+    err_unknown_opcode: body("    v2 = iad v0, v0") => 3, 10, "unknown opcode `iad`";
+    err_value_defined_twice: body("    v7 = iconst.i32 1\n    v7 = iconst.i32 2")
+        => 4, 5, "value v7 is defined twice";
+    err_param_defined_twice: body("    v1 = iconst.i32 1") => 3, 5, "value v1 is defined twice";
+    err_block_defined_twice: "function %e() {\nblock4:\n    jump block4\nblock4:\n    return\n}"
+        => 4, 1, "block4 is defined twice";
+    err_undefined_value: body("    v2 = iadd v0, v9") => 3, 19, "undefined value v9";
+    err_undefined_block: body("    jump block9") => 3, 10, "undefined block block9";
+    err_unknown_type: body("    v2 = iconst.i33 1") => 3, 17, "unknown type `i33`";
+    err_unknown_param_type: "function %e(i32, f16) {\n}" => 1, 18, "unknown type `f16`";
+    err_int_does_not_fit: body("    v2 = iconst.i8 300") => 3, 20, "integer 300 does not fit in i8";
+    err_negative_int_does_not_fit: body("    v2 = iconst.i16 -32769")
+        => 3, 21, "integer -32769 does not fit in i16";
+    err_int_does_not_fit_64: body("    v2 = iadd_imm v0, 0x1_0000_0000_0000_0000")
+        => 3, 23, "integer 0x1_0000_0000_0000_0000 does not fit in 64 bits";
+    err_not_an_integer: body("    v2 = iconst.i32 v0") => 3, 21, "expected an integer, found `v0`";
+    err_result_count: body("    v2, v3 = iadd v0, v0")
+        => 3, 5, "`iadd` has 1 result, but 2 values are named";
+    err_result_count_none: body("    v2 = store v0, v1")
+        => 3, 5, "`store` has 0 results, but 1 value is named";
+    err_result_count_call: "function %e() {\n    fn0 = %g() -> i32, i32\nblock0:\n    v1 = call fn0()\n}"
+        => 4, 5, "`call` has 2 results, but 1 value is named";
+    err_missing_suffix: body("    v2 = iconst 1")
+        => 3, 10, "`iconst` needs a type suffix, e.g. `iconst.i32`";
+    err_suffix_not_allowed: body("    v2 = iconst.f32 1")
+        => 3, 17, "type f32 is not allowed for `iconst` (expected i8|i16|i32|i64)";
+    err_suffix_on_untyped: body("    jump.i32 block0") => 3, 10, "`jump` takes no type suffix";
+    err_entity_too_large: body("    v4000000000 = iconst.i32 1")
+        => 3, 5, "`v4000000000`: entity numbers above 10000000 are not supported";
+    err_block_too_large: "function %e() {\nblock10000001:\n}"
+        => 2, 1, "`block10000001`: entity numbers above 10000000 are not supported";
+    err_unknown_trap_code: body("    trap oops") => 3, 10, "unknown trap code `oops`";
+    err_unknown_memflag: body("    v2 = load.i32 fast v1") => 3, 19, "unknown memory flag `fast`";
+    err_unknown_intcc: body("    v2 = icmp lt v0, v0")
+        => 3, 15, "unknown integer condition code `lt`";
+    err_unknown_floatcc: body("    v2 = fcmp slt v0, v0")
+        => 3, 15, "unknown float condition code `slt`";
+    err_offset_too_large: body("    v2 = load.i32 v1+2147483648")
+        => 3, 21, "offset +2147483648 does not fit in 32 bits";
+    err_undefined_stack_slot: body("    v2 = stack_load.i32 ss0") => 3, 25, "undefined stack slot ss0";
+    err_undefined_func_ref: body("    call fn1()") => 3, 10, "undefined function reference fn1";
+    err_undefined_sig_ref: "function %e() {\n    fn0 = %g sig3\n}" => 2, 14, "undefined signature sig3";
+    err_declared_twice: "function %e() {\n    ss0 = explicit_slot 4\n    ss0 = explicit_slot 8\n}"
+        => 3, 5, "ss0 is declared twice";
+    err_declaration_gap: "function %e() {\n    sig1 = () fast\n}"
+        => 2, 5, "sig1 is declared but sig0 is not (signatures are numbered from sig0 without gaps)";
+    err_unknown_slot_kind: "function %e() {\n    ss0 = dynamic_slot 4\n}"
+        => 2, 11, "unknown stack slot kind `dynamic_slot`";
+    err_bad_alignment: "function %e() {\n    ss0 = explicit_slot 4, align = 3\n}"
+        => 2, 36, "alignment 3 is not a power of two";
+    err_declaration_after_block: "function %e() {\nblock0:\n    ss0 = explicit_slot 4\n}"
+        => 3, 5, "`ss0`: declarations must come before the first block";
+    err_alias_cycle: body("    v2 -> v3\n    v3 -> v2") => 4, 11, "alias cycle: v3 -> v2 leads back to v3";
+    err_cannot_infer: body("    v2 = iadd v3, v3\n    v3 = iadd v2, v2")
+        => 3, 5, "cannot infer the controlling type of `iadd` from v3: its type depends on this \
+                  instruction; write a type suffix such as `iadd.i32`";
+    err_no_result_type: body("    v3 = ireduce.i8 v0\n    v4, v5 = isplit v3")
+        => 4, 5, "`isplit` has no result type for controlling type i8";
+    err_invalid_float: body("    v2 = f32const 1.5x")
+        => 3, 19, "invalid f32 literal `1.5x`: invalid float literal";
+    err_unexpected_character: body("    v2 = iadd v0, $") => 3, 19, "unexpected character `$`";
+    err_unexpected_eof: "function %e() {\nblock0:\n    return" => 3, 11, "expected `}`, found end of file";
+    err_inst_before_block: "function %e() {\n    return\n}"
+        => 2, 5, "expected a block header, found `return`";
+    err_trailing_tokens: body("    v2 = iadd v0, v0 v0")
+        => 3, 22, "expected end of line after the instruction, found `v0`";
+    err_unknown_call_conv: "function %e() windows {\n}" => 1, 15, "unknown calling convention `windows`";
+    err_bad_function_name: "function f() {\n}"
+        => 1, 10, "expected a function name (`%name` or `uN:M`), found `f`";
+    err_test_without_name: "test\nfunction %e() {\n}" => 1, 5, "expected a test name";
+    err_set_without_value: "set opt_level=\n" => 1, 15, "expected a value for `opt_level`";
+    err_unknown_header: "frob x\n" => 1, 1, "expected `test`, `target`, `set` or `function`, found `frob`";
+    err_header_after_function: "function %e() {\n}\ntest cat\n" => 3, 1, "expected `function`, found `test`";
+}
