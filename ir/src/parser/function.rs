@@ -16,6 +16,11 @@ use std::collections::HashMap;
 /// allocated for.
 pub(super) const MAX_ENTITY: u32 = 10_000_000;
 
+/// Numbers up to this are accepted in any input; above it, only up to the input's length in
+/// bytes (a function really using such numbers is at least that long), so memory stays
+/// proportional to the input.
+const SMALL_ENTITY_LIMIT: u32 = 1 << 20;
+
 /// An instruction whose results wait for the type of a value defined later in the text.
 pub(super) struct Pending {
     pub inst: Inst,
@@ -55,6 +60,8 @@ pub(super) struct Parser<'a> {
     /// Line of the last consumed token.
     pub prev_line: u32,
     pub st: FuncState,
+    /// The largest value or block number accepted for this input.
+    entity_limit: u32,
 }
 
 /// Where a function reference's signature comes from.
@@ -64,7 +71,7 @@ enum SigSource {
 }
 
 /// Splits `v12` into `("v", Some(12))`; `None` if the word is not letters then digits.
-/// Numbers above [`MAX_ENTITY`] (or with leading zeros) give `Some((prefix, None))`.
+/// Numbers that do not fit in `u32` give `Some((prefix, None))`; leading zeros are refused.
 pub(super) fn split_entity(word: &str) -> Option<(&str, Option<u32>)> {
     let split = word.find(|c: char| c.is_ascii_digit())?;
     let (prefix, digits) = word.split_at(split);
@@ -74,7 +81,7 @@ pub(super) fn split_entity(word: &str) -> Option<(&str, Option<u32>)> {
     if digits.len() > 1 && digits.starts_with('0') {
         return None;
     }
-    let n = digits.parse::<u32>().ok().filter(|&n| n <= MAX_ENTITY);
+    let n = digits.parse::<u32>().ok();
     Some((prefix, n))
 }
 
@@ -83,11 +90,13 @@ impl<'a> Parser<'a> {
     pub fn new(src: &'a str, start: usize, line: u32) -> Result<Self, ParseError> {
         let mut lex = Lexer::new(src, start, line);
         let tok = lex.next_token()?;
+        let size = u32::try_from(src.len()).unwrap_or(u32::MAX);
         Ok(Parser {
             lex,
             tok,
             prev_line: line,
             st: FuncState::default(),
+            entity_limit: size.clamp(SMALL_ENTITY_LIMIT, MAX_ENTITY),
         })
     }
 
@@ -138,9 +147,10 @@ impl<'a> Parser<'a> {
             if let Some((p, n)) = split_entity(w) {
                 if p == prefix {
                     let pos = self.tok.pos;
-                    let Some(n) = n else {
+                    let limit = self.entity_limit;
+                    let Some(n) = n.filter(|&n| n <= limit) else {
                         return Err(pos.error(format!(
-                            "`{w}`: entity numbers above {MAX_ENTITY} are not supported"
+                            "`{w}`: entity numbers above {limit} are not supported"
                         )));
                     };
                     self.bump()?;

@@ -121,8 +121,13 @@ impl Parser<'_> {
         let ctrl = match (info.ctrl, suffix) {
             (_, Some(t)) => Some(t),
             (CtrlType::Operand(i), None) if depends_on_ctrl => {
-                let v = data.arguments(&self.st.func.dfg.value_lists)[i as usize];
-                self.known_type(v)
+                match data
+                    .arguments(&self.st.func.dfg.value_lists)
+                    .get(i as usize)
+                {
+                    Some(&v) => self.known_type(v),
+                    None => Some(types::INVALID),
+                }
             }
             _ => Some(types::INVALID),
         };
@@ -189,7 +194,12 @@ impl Parser<'_> {
         let CtrlType::Operand(i) = data.opcode().info().ctrl else {
             return Ok(());
         };
-        let v = data.arguments(&self.st.func.dfg.value_lists)[i as usize];
+        let Some(&v) = data
+            .arguments(&self.st.func.dfg.value_lists)
+            .get(i as usize)
+        else {
+            return Ok(());
+        };
         let v = self.resolve_alias(v);
         match self.known_type(v) {
             Some(ty) => {

@@ -112,7 +112,9 @@ pub struct TestFile {
     pub functions: Vec<ParsedFunction>,
 }
 
-/// The largest value or block number accepted (`v10000000`); larger ones are errors.
+/// The largest value or block number ever accepted (`v10000000`); larger ones are errors.
+/// Numbers above 2^20 are accepted only in inputs at least that many bytes long, so that the
+/// memory the parser allocates stays proportional to its input.
 pub const MAX_ENTITY_NUMBER: u32 = function::MAX_ENTITY;
 
 /// Parses a test file: optional header lines (`test`, `target`, `set`), then functions.
