@@ -397,6 +397,8 @@ impl<'a> Parser<'a> {
                     self.bump()?;
                     return Ok(());
                 }
+                // A missing `}` shows up when the next function starts.
+                Tok::Word("function") => return Err(self.expected("`}`")),
                 Tok::Word(w) => match split_entity(w) {
                     Some(("block", _)) => self.block_header()?,
                     Some(("ss" | "sig" | "fn", _)) if self.st.current_block.is_some() => {

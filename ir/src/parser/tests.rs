@@ -755,6 +755,8 @@ error_tests! {
         => 3, 19, "invalid f32 literal `1.5x`: invalid float literal";
     err_unexpected_character: body("    v2 = iadd v0, $") => 3, 19, "unexpected character `$`";
     err_unexpected_eof: "function %e() {\nblock0:\n    return" => 3, 11, "expected `}`, found end of file";
+    err_missing_brace: "function %e() {\nblock0:\n    return\nfunction %f() {\n}"
+        => 4, 1, "expected `}`, found `function`";
     err_inst_before_block: "function %e() {\n    return\n}"
         => 2, 5, "expected a block header, found `return`";
     err_trailing_tokens: body("    v2 = iadd v0, v0 v0")
