@@ -83,7 +83,8 @@ impl Parser<'_> {
             )));
         }
 
-        // Result numbers are checked before operands so `v1 = iadd v1, ...` reads naturally.
+        // Results are defined before the operands are read: a duplicate definition is reported
+        // at its name, and `v1 = iadd v1, v1` is a circular type rather than an undefined value.
         let mut result_values: SmallVec<[Value; 4]> = SmallVec::new();
         for &(n, pos) in &results {
             result_values.push(self.define_value(n, pos)?);
