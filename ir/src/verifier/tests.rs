@@ -1057,3 +1057,108 @@ fn rich_function() -> Function {
     cur.ins().jump(b1, &[a]);
     func
 }
+
+#[test]
+fn random_garbage_never_panics() {
+    // A fixed-seed generator of instructions with arbitrary opcodes, formats, values (some out
+    // of range), blocks (some never created) and entity references, inserted anywhere.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut noticed = 0;
+    for _ in 0..300 {
+        let mut func = rich_function();
+        for _ in 0..1 + next(6) {
+            let nvals = func.dfg.num_values() + 3;
+            let mut val = || Value::new(next(nvals));
+            let (a, b, c) = (val(), val(), val());
+            let opcode = Opcode::ALL[next(Opcode::ALL.len())];
+            let blocks: Vec<Block> = func.layout.blocks().collect();
+            let target = Block::new(next(blocks.len() + 2));
+            let pool = &mut func.dfg.value_lists;
+            let list = pool.alloc(&[a, b, c][..next(4)]);
+            let call = BlockCall::new(target, &[a, b][..next(3)], pool);
+            let data = match next(12) {
+                0 => InstructionData::Unary { opcode, arg: a },
+                1 => InstructionData::Binary {
+                    opcode,
+                    args: [a, b],
+                },
+                2 => InstructionData::Ternary {
+                    opcode,
+                    args: [a, b, c],
+                },
+                3 => InstructionData::Jump {
+                    opcode,
+                    destination: call,
+                },
+                4 => InstructionData::Brif {
+                    opcode,
+                    arg: a,
+                    blocks: [call, call],
+                },
+                5 => InstructionData::BranchTable {
+                    opcode,
+                    arg: a,
+                    table: JumpTable::new(next(3)),
+                },
+                6 => InstructionData::MultiAry { opcode, args: list },
+                7 => InstructionData::Call {
+                    opcode,
+                    func_ref: FuncRef::new(next(3)),
+                    args: list,
+                },
+                8 => InstructionData::CallIndirect {
+                    opcode,
+                    sig_ref: SigRef::new(next(3)),
+                    args: list,
+                },
+                9 => InstructionData::StackLoad {
+                    opcode,
+                    stack_slot: StackSlot::new(next(3)),
+                    offset: (next(20) as i32 - 4).into(),
+                },
+                10 => InstructionData::UnaryImm {
+                    opcode,
+                    imm: Imm64::new(next(1 << 20) as i64 - 5),
+                },
+                _ => InstructionData::StackStore {
+                    opcode,
+                    arg: a,
+                    stack_slot: StackSlot::new(next(3)),
+                    offset: (next(20) as i32).into(),
+                },
+            };
+            let inst = func.dfg.make_inst(data);
+            let ctrl = ALL[next(ALL.len())];
+            for _ in 0..next(3) {
+                func.dfg.append_result(inst, ctrl);
+            }
+            let block = blocks[next(blocks.len())];
+            match func.layout.first_inst(block) {
+                Some(first) if next(2) == 0 => func.layout.insert_inst(inst, first),
+                _ => func.layout.append_inst(inst, block),
+            }
+        }
+        let errs = errors(&func);
+        noticed += usize::from(!errs.is_empty());
+        for e in &errs {
+            // Errors at instructions carry the instruction's text.
+            let at_inst = matches!(e.location, AnyEntity::Inst(_));
+            let has_text = e.context.as_ref().is_some_and(|c| !c.is_empty());
+            assert!(
+                !at_inst || has_text || e.message.contains("never created"),
+                "{e}"
+            );
+        }
+    }
+    // Nearly every random instruction is wrong somewhere.
+    assert!(
+        noticed >= 280,
+        "only {noticed} of 300 rounds reported errors"
+    );
+}
