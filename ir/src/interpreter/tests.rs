@@ -122,147 +122,138 @@ fn sample(ty: Type) -> DataValue {
     }
 }
 
-/// Builds an instruction from the entry block's parameters.
-type MakeInst = Box<dyn Fn(&[Value]) -> InstructionData>;
+/// The operands an instruction of `op`'s format takes, if it is a simple format (no entities).
+fn operand_count(op: Opcode) -> Option<usize> {
+    use crate::opcodes::InstructionFormat as F;
+    Some(match op.format() {
+        F::UnaryImm | F::UnaryIeee32 | F::UnaryIeee64 => 0,
+        F::Unary | F::BinaryImm64 | F::IntCompareImm => 1,
+        F::Binary | F::IntCompare | F::FloatCompare => 2,
+        F::Ternary => 3,
+        _ => return None,
+    })
+}
+
+/// `%f(params) -> results` holding one instruction of `op` with controlling type `ctrl` and
+/// the parameters as operands, or `None` for formats with entities.
+fn simple_inst(op: Opcode, params: &[Type], ctrl: Type) -> Option<Function> {
+    use InstructionData as D;
+    operand_count(op)?;
+    let mut f = func("f", params, &[], |_, _| {});
+    let mut cur = FuncCursor::new(&mut f);
+    let b0 = cur.func.layout.entry_block()?;
+    cur.goto_bottom(b0);
+    let p = cur.func.dfg.block_params(b0).to_vec();
+    let opcode = op;
+    let imm = Imm64::new(3);
+    let data = match op.format() {
+        crate::opcodes::InstructionFormat::UnaryImm => D::UnaryImm { opcode, imm },
+        crate::opcodes::InstructionFormat::UnaryIeee32 => D::UnaryIeee32 {
+            opcode,
+            imm: Ieee32::from(2.0),
+        },
+        crate::opcodes::InstructionFormat::UnaryIeee64 => D::UnaryIeee64 {
+            opcode,
+            imm: Ieee64::from(2.0),
+        },
+        crate::opcodes::InstructionFormat::Unary => D::Unary { opcode, arg: p[0] },
+        crate::opcodes::InstructionFormat::BinaryImm64 => D::BinaryImm64 {
+            opcode,
+            arg: p[0],
+            imm,
+        },
+        crate::opcodes::InstructionFormat::IntCompareImm => D::IntCompareImm {
+            opcode,
+            cond: IntCC::Equal,
+            arg: p[0],
+            imm,
+        },
+        crate::opcodes::InstructionFormat::Binary => D::Binary {
+            opcode,
+            args: [p[0], p[1]],
+        },
+        crate::opcodes::InstructionFormat::IntCompare => D::IntCompare {
+            opcode,
+            cond: IntCC::SignedLessThan,
+            args: [p[0], p[1]],
+        },
+        crate::opcodes::InstructionFormat::FloatCompare => D::FloatCompare {
+            opcode,
+            cond: FloatCC::LessThan,
+            args: [p[0], p[1]],
+        },
+        _ => D::Ternary {
+            opcode,
+            args: [p[0], p[1], p[2]],
+        },
+    };
+    let (inst, dfg) = {
+        use crate::InstBuilderBase;
+        cur.ins().build(data, ctrl)
+    };
+    let results = dfg.inst_results(inst).to_vec();
+    let rtys: Vec<Type> = results.iter().map(|&r| dfg.value_type(r)).collect();
+    cur.ins().return_(&results);
+    f.signature.returns = rtys.iter().map(|&t| AbiParam::new(t)).collect();
+    Some(f)
+}
 
 /// Every opcode of the simple formats runs on its first allowed type without `Unsupported`;
 /// the formats with entities (memory, control flow, calls) have their own tests below.
 #[test]
 fn every_simple_opcode_executes() {
-    use crate::opcodes::InstructionFormat as F;
     let mut checked = 0;
     for &op in Opcode::ALL {
+        let Some(n) = operand_count(op) else {
+            continue;
+        };
         let info = op.info();
-        let ctrl = first_type(info.ctrl_types);
-        let operand_type = |o: &OperandType, ctrl: Type| match *o {
+        let ctrl = first_type(info.ctrl_types).unwrap_or(types::INVALID);
+        let operand_type = |o: &OperandType| match *o {
             OperandType::Ctrl => ctrl,
             OperandType::Set(s) => first_type(s).unwrap(),
             OperandType::Narrower if ctrl == F64 => F32,
             OperandType::Narrower => ctrl.half_width().unwrap(),
             OperandType::Wider if ctrl == F32 => F64,
             OperandType::Wider => ctrl.double_width().unwrap(),
-            OperandType::SameWidth if ctrl.is_int() => {
-                if ctrl == I32 {
-                    F32
-                } else {
-                    ctrl
-                }
-            }
+            OperandType::SameWidth if ctrl == I32 => F32,
             OperandType::SameWidth => ctrl.as_int(),
         };
-        let (params, data): (Vec<Type>, MakeInst) = match info.format {
-            F::UnaryImm => (
-                vec![],
-                Box::new(move |_| InstructionData::UnaryImm {
-                    opcode: op,
-                    imm: Imm64::new(7),
-                }),
-            ),
-            F::UnaryIeee32 => (
-                vec![],
-                Box::new(move |_| InstructionData::UnaryIeee32 {
-                    opcode: op,
-                    imm: Ieee32::from(2.0),
-                }),
-            ),
-            F::UnaryIeee64 => (
-                vec![],
-                Box::new(move |_| InstructionData::UnaryIeee64 {
-                    opcode: op,
-                    imm: Ieee64::from(2.0),
-                }),
-            ),
-            F::Unary => (
-                vec![operand_type(&info.operands[0], ctrl.unwrap())],
-                Box::new(move |p| InstructionData::Unary {
-                    opcode: op,
-                    arg: p[0],
-                }),
-            ),
-            F::Binary => (
-                info.operands
-                    .iter()
-                    .map(|o| operand_type(o, ctrl.unwrap()))
-                    .collect(),
-                Box::new(move |p| InstructionData::Binary {
-                    opcode: op,
-                    args: [p[0], p[1]],
-                }),
-            ),
-            F::BinaryImm64 => (
-                vec![ctrl.unwrap()],
-                Box::new(move |p| InstructionData::BinaryImm64 {
-                    opcode: op,
-                    arg: p[0],
-                    imm: Imm64::new(3),
-                }),
-            ),
-            F::Ternary => (
-                info.operands
-                    .iter()
-                    .map(|o| operand_type(o, ctrl.unwrap()))
-                    .collect(),
-                Box::new(move |p| InstructionData::Ternary {
-                    opcode: op,
-                    args: [p[0], p[1], p[2]],
-                }),
-            ),
-            F::IntCompare => (
-                vec![ctrl.unwrap(); 2],
-                Box::new(move |p| InstructionData::IntCompare {
-                    opcode: op,
-                    cond: IntCC::SignedLessThan,
-                    args: [p[0], p[1]],
-                }),
-            ),
-            F::IntCompareImm => (
-                vec![ctrl.unwrap()],
-                Box::new(move |p| InstructionData::IntCompareImm {
-                    opcode: op,
-                    cond: IntCC::Equal,
-                    arg: p[0],
-                    imm: Imm64::new(1),
-                }),
-            ),
-            F::FloatCompare => (
-                vec![ctrl.unwrap(); 2],
-                Box::new(move |p| InstructionData::FloatCompare {
-                    opcode: op,
-                    cond: FloatCC::LessThan,
-                    args: [p[0], p[1]],
-                }),
-            ),
-            _ => continue,
-        };
-        let explicit = info.ctrl == crate::opcodes::CtrlType::Explicit;
-        let mut f = func("f", &params, &[], |_, _| {});
-        let mut cur = FuncCursor::new(&mut f);
-        let b0 = cur.func.layout.entry_block().unwrap();
-        cur.goto_bottom(b0);
-        let ps = cur.func.dfg.block_params(b0).to_vec();
-        let c = match (explicit, info.ctrl) {
-            (true, _) => ctrl.unwrap(),
-            (false, crate::opcodes::CtrlType::Operand(i)) => params[i as usize],
-            _ => types::INVALID,
-        };
-        let inst_data = data(&ps);
-        let (inst, dfg) = {
-            use crate::InstBuilderBase;
-            cur.ins().build(inst_data, c)
-        };
-        let results = dfg.inst_results(inst).to_vec();
-        let rtys: Vec<Type> = results.iter().map(|&r| dfg.value_type(r)).collect();
-        cur.ins().return_(&results);
-        f.signature.returns = rtys.iter().map(|&t| AbiParam::new(t)).collect();
+        let params: Vec<Type> = info.operands.iter().map(operand_type).collect();
+        assert_eq!(params.len(), n, "{op}");
+        let f = simple_inst(op, &params, ctrl).unwrap();
         let args: Vec<DataValue> = params.iter().map(|&t| sample(t)).collect();
         match run(&f, &args) {
-            Ok(vals) => assert_eq!(vals.len(), rtys.len(), "{op}"),
+            Ok(vals) => assert_eq!(vals.len(), f.signature.returns.len(), "{op}"),
             Err(InterpreterError::Trap(_)) => {}
             Err(e) => panic!("{op}: {e}\n{}", f.display()),
         }
         checked += 1;
     }
     assert!(checked > 90, "{checked}");
+}
+
+/// Every simple opcode with every combination of operand and controlling types (mostly
+/// nonsense a verifier would reject) gives a result or an error, never a panic.
+#[test]
+fn ill_typed_instructions_never_panic() {
+    let mut unsupported = 0;
+    for &op in Opcode::ALL {
+        let Some(n) = operand_count(op) else {
+            continue;
+        };
+        for a in types::ALL {
+            for b in types::ALL {
+                let params = [a, b, a];
+                let f = simple_inst(op, &params[..n], b).unwrap();
+                let args: Vec<DataValue> = params[..n].iter().map(|&t| sample(t)).collect();
+                if let Err(InterpreterError::Unsupported(_)) = run(&f, &args) {
+                    unsupported += 1;
+                }
+            }
+        }
+    }
+    assert!(unsupported > 1000, "{unsupported}");
 }
 
 // ---- Integers ----
