@@ -14,6 +14,8 @@ pub(super) struct Frame<'a> {
     pub pc: Option<Inst>,
     /// The index of this frame's stack-slot region in memory, if it has slots.
     pub region: Option<usize>,
+    /// Bytes of the memory limit this frame's values take.
+    pub value_bytes: u64,
     /// The value of each SSA value defined so far, by value number.
     values: Vec<Option<DataValue>>,
 }
@@ -23,12 +25,18 @@ fn unsupported(msg: String) -> InterpreterError {
 }
 
 impl<'a> Frame<'a> {
+    /// The bytes the values of a frame of `func` take.
+    pub fn value_bytes(func: &Function) -> u64 {
+        (func.dfg.num_values() * core::mem::size_of::<Option<DataValue>>()) as u64
+    }
+
     /// A frame of `func` that has not started yet.
     pub fn new(func: &'a Function, region: Option<usize>) -> Self {
         Self {
             func,
             pc: None,
             region,
+            value_bytes: Self::value_bytes(func),
             values: vec![None; func.dfg.num_values()],
         }
     }

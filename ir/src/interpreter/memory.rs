@@ -65,10 +65,19 @@ impl Memory {
         }
     }
 
-    /// Allocates the zeroed stack slots of a new frame of `func`; returns the region's index,
-    /// or `None` if the function has no slots.
-    pub(super) fn push_frame(&mut self, func: &Function) -> Result<Option<usize>, MemError> {
+    /// Allocates the zeroed stack slots of a new frame of `func`, charging `other` more bytes
+    /// (the frame's values) against the limit; returns the region's index, or `None` if the
+    /// function has no slots.
+    pub(super) fn push_frame(
+        &mut self,
+        func: &Function,
+        other: u64,
+    ) -> Result<Option<usize>, MemError> {
+        if self.live_bytes.saturating_add(other) > self.limit {
+            return Err(MemError::TooLarge);
+        }
         if func.stack_slots.is_empty() {
+            self.live_bytes += other;
             return Ok(None);
         }
         let mut slots = Vec::with_capacity(func.stack_slots.len());
@@ -80,10 +89,10 @@ impl Memory {
             offset = offset.next_multiple_of(align);
             let size = u64::from(slot.size);
             slots.push((offset, size));
-            offset += size + GAP;
+            offset = offset.saturating_add(size + GAP);
         }
         let size = offset;
-        if self.live_bytes.saturating_add(size) > self.limit {
+        if self.live_bytes.saturating_add(other).saturating_add(size) > self.limit {
             return Err(MemError::TooLarge);
         }
         let base = self.next_base.next_multiple_of(frame_align);
@@ -95,7 +104,7 @@ impl Memory {
         // Zeroed allocation: large regions stay untouched until used.
         let bytes = vec![0u8; len];
         self.next_base = end;
-        self.live_bytes += size;
+        self.live_bytes += other + size;
         self.regions.push(Region {
             base,
             end,
@@ -105,8 +114,10 @@ impl Memory {
         Ok(Some(self.regions.len() - 1))
     }
 
-    /// Frees the region of a returning frame (the last one pushed).
-    pub(super) fn pop_frame(&mut self, region: Option<usize>) {
+    /// Frees the region of a returning frame (the last one pushed) and the `other` bytes it
+    /// was charged.
+    pub(super) fn pop_frame(&mut self, region: Option<usize>, other: u64) {
+        self.live_bytes -= other;
         if let Some(r) = region {
             debug_assert_eq!(r + 1, self.regions.len());
             if let Some(old) = self.regions.pop() {
@@ -195,7 +206,7 @@ mod tests {
     fn slots_are_separate_zeroed_and_bounded() {
         let f = func_with_slots(&[(4, 0), (8, 3)]);
         let mut m = Memory::new(1 << 20);
-        let r = m.push_frame(&f).unwrap();
+        let r = m.push_frame(&f, 0).unwrap();
         let ss0 = StackSlot::new(0);
         let ss1 = StackSlot::new(1);
         let a0 = m.slot_address(r, ss0, 0).unwrap();
@@ -228,30 +239,37 @@ mod tests {
     fn dead_frames_are_not_reused() {
         let f = func_with_slots(&[(8, 0)]);
         let mut m = Memory::new(1 << 20);
-        let r1 = m.push_frame(&f).unwrap();
+        let r1 = m.push_frame(&f, 0).unwrap();
         let a1 = m.slot_address(r1, StackSlot::new(0), 0).unwrap();
-        m.pop_frame(r1);
-        let r2 = m.push_frame(&f).unwrap();
+        m.pop_frame(r1, 0);
+        let r2 = m.push_frame(&f, 0).unwrap();
         let a2 = m.slot_address(r2, StackSlot::new(0), 0).unwrap();
         assert_ne!(a1, a2);
         assert_eq!(m.bytes_at(a1, 1), Err(MemError::OutOfBounds));
         assert!(m.bytes_at(a2, 1).is_ok());
-        assert_eq!(m.push_frame(&Function::new()), Ok(None));
+        assert_eq!(m.push_frame(&Function::new(), 0), Ok(None));
     }
 
     #[test]
     fn limits() {
         let f = func_with_slots(&[(u32::MAX, 0)]);
         let mut m = Memory::new(1 << 20);
-        assert_eq!(m.push_frame(&f), Err(MemError::TooLarge));
+        assert_eq!(m.push_frame(&f, 0), Err(MemError::TooLarge));
+        // Values count against the limit too, and are given back on return.
+        let empty = Function::new();
+        assert_eq!(m.push_frame(&empty, 1 << 19), Ok(None));
+        assert_eq!(m.push_frame(&empty, 1 << 19), Ok(None));
+        assert_eq!(m.push_frame(&empty, 1), Err(MemError::TooLarge));
+        m.pop_frame(None, 1 << 19);
+        assert_eq!(m.push_frame(&empty, 1), Ok(None));
         // Returned frames still use up address space; eventually it runs out.
         let g = func_with_slots(&[(1 << 28, 0)]);
         let mut m = Memory::new(u64::MAX);
         let mut n = 0;
         let err = loop {
-            match m.push_frame(&g) {
+            match m.push_frame(&g, 0) {
                 Ok(r) => {
-                    m.pop_frame(r);
+                    m.pop_frame(r, 0);
                     n += 1;
                 }
                 Err(e) => break e,

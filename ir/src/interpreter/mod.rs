@@ -116,8 +116,8 @@ impl<'a> Program<'a> {
 
 /// The default limit on the depth of the call stack.
 pub const DEFAULT_MAX_DEPTH: usize = 100_000;
-/// The default limit on the bytes of stack slots of all live frames.
-pub const DEFAULT_MAX_STACK_BYTES: u64 = 64 << 20;
+/// The default limit on the bytes of all live frames: their stack slots and their values.
+pub const DEFAULT_MAX_STACK_BYTES: u64 = 256 << 20;
 
 /// Executes functions of a [`FunctionStore`].
 pub struct Interpreter<'a> {
@@ -154,8 +154,8 @@ impl<'a> Interpreter<'a> {
         self
     }
 
-    /// Traps with `stk_ovf` when the stack slots of the live frames would need more than
-    /// `bytes` bytes (default [`DEFAULT_MAX_STACK_BYTES`]).
+    /// Traps with `stk_ovf` when the live frames (their stack slots and values) would need
+    /// more than `bytes` bytes of host memory (default [`DEFAULT_MAX_STACK_BYTES`]).
     pub fn with_max_stack_bytes(mut self, bytes: u64) -> Self {
         self.max_stack_bytes = bytes;
         self
@@ -242,7 +242,7 @@ impl<'a> Interpreter<'a> {
                 }
                 Control::Return(vals) => {
                     if let Some(done) = stack.pop() {
-                        mem.pop_frame(done.region);
+                        mem.pop_frame(done.region, done.value_bytes);
                     }
                     let Some(caller) = stack.last_mut() else {
                         return Ok(vals.to_vec());
@@ -270,7 +270,8 @@ fn enter<'a>(
             func.name
         )));
     };
-    let region = mem.push_frame(func).map_err(|e| match e {
+    let value_bytes = Frame::value_bytes(func);
+    let region = mem.push_frame(func, value_bytes).map_err(|e| match e {
         MemError::Exhausted => {
             InterpreterError::Unsupported("the interpreter's address space is exhausted".into())
         }
@@ -278,7 +279,7 @@ fn enter<'a>(
     })?;
     let mut frame = Frame::new(func, region);
     if let Err(e) = frame.enter_block(entry, args) {
-        mem.pop_frame(region);
+        mem.pop_frame(region, value_bytes);
         return Err(e);
     }
     Ok(frame)

@@ -764,6 +764,13 @@ fn infinite_recursion_overflows_the_stack() {
     assert_eq!(interp.fuel_used(), 1000);
     // The default limit, 100 000 frames.
     assert_eq!(run(&f, &[V::I32(1)]), overflow);
+    // The memory limit: each frame holds two values (v0 and the call's result).
+    let mut store = FunctionStore::new();
+    store.add(&f);
+    let mut interp = Interpreter::new(store).with_max_stack_bytes(1000);
+    assert_eq!(interp.call_by_name("%inf", &[V::I32(1)]), overflow);
+    let frame_bytes = 2 * core::mem::size_of::<Option<DataValue>>() as u64;
+    assert_eq!(interp.fuel_used(), 1000 / frame_bytes);
 }
 
 #[test]
