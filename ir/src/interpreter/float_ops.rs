@@ -378,6 +378,12 @@ mod tests {
         assert_eq!(b32(Fmul, f(1), 0.5), 0);
         assert_eq!(b32(Fmul, f(3), 0.5), 2);
         assert_eq!(b32(Fadd, f32::MAX, f32::MAX), 0x7f80_0000);
+        // Subnormals are neither flushed nor treated as zero.
+        assert_eq!(b32(Fadd, f(1), f(1)), 2);
+        assert_eq!(b32(Fsub, f(0x0080_0000), f(1)), 0x007f_ffff);
+        assert_eq!(u64_(Sqrt, d(1)), 486 << 52); // sqrt(2^-1074) = 2^-537
+        assert_eq!(b64(Fmin, d(1), -d(1)), 0x8000_0000_0000_0001);
+        assert_eq!(b32(Fdiv, f(1), 2.0), 0); // 2^-150 ties to even: zero
         assert_eq!(u32_(Sqrt, 2.0), 0x3fb5_04f3);
         assert_eq!(u64_(Sqrt, -0.0), 0x8000_0000_0000_0000);
         assert_eq!(u64_(Sqrt, f64::INFINITY), 0x7ff0_0000_0000_0000);

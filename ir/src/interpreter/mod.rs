@@ -1,8 +1,16 @@
 //! The interpreter: the executable specification of every instruction.
 //!
-//! Calls run on an explicit stack of [`frame`]s, so deep recursion in the IR never recurses in
-//! the host; [`step`] executes one instruction, using [`int_ops`] and [`float_ops`] for the
-//! arithmetic; [`memory`] holds the stack slots that `stack_addr` pointers reach.
+//! Calls run on an explicit stack of frames (`frame.rs`), so deep recursion in the IR never
+//! recurses in the host; `step.rs` executes one instruction, using `int_ops.rs` and
+//! `float_ops.rs` for the arithmetic; `memory.rs` holds the stack slots that `stack_addr`
+//! pointers reach.
+//!
+//! Memory: each frame with stack slots gets a fresh address range (below 2^32, so `i32`
+//! addresses work), zero-initialised, with unowned gaps between slots; ranges are not reused
+//! during a top-level call, so pointers into returned frames dangle instead of aliasing.
+//! Function addresses (`func_addr`) live in a separate range above all memory. Depth, memory
+//! and instruction counts are limited ([`Interpreter::with_max_depth`],
+//! [`Interpreter::with_max_stack_bytes`], [`Interpreter::with_fuel`]).
 
 mod float_ops;
 mod frame;
