@@ -993,6 +993,25 @@ fn every_type_round_trips_through_memory() {
     );
 }
 
+#[test]
+fn big_endian_flag_reverses_bytes() {
+    let f = func("be", &[I32], &[I8, I32, I32], |cur, p| {
+        let ss = cur.func.create_stack_slot(StackSlotData::new(4, 0));
+        let addr = cur.ins().stack_addr(I64, ss, 0);
+        let mut big = MemFlags::new();
+        assert!(big.set_by_name("big"));
+        cur.ins().store(big, p[0], addr, 0);
+        let first = cur.ins().load(I8, MemFlags::new(), addr, 0);
+        let little = cur.ins().load(I32, MemFlags::new(), addr, 0);
+        let back = cur.ins().load(I32, big, addr, 0);
+        cur.ins().return_(&[first, little, back]);
+    });
+    assert_eq!(
+        run(&f, &[V::I32(0x1122_3344)]),
+        Ok(vec![V::I8(0x11), V::I32(0x4433_2211), V::I32(0x1122_3344)])
+    );
+}
+
 /// `(offset) -> load.i32 [flags] (ss0 + offset)` with an 8-byte slot.
 fn load_at(flags: MemFlags) -> Function {
     func("oob", &[I64], &[I32], move |cur, p| {
