@@ -1202,3 +1202,140 @@ fn nonsense_is_unsupported_not_a_panic() {
         Err(InterpreterError::Unsupported(_))
     ));
 }
+
+// ---- Text form ----
+
+/// Parses `src` and calls `name` with `args`, with every function of `src` in the store.
+fn run_text(src: &str, name: &str, args: &[DataValue]) -> Result<Vec<DataValue>, InterpreterError> {
+    let funcs = crate::parser::parse_functions(src).expect("test source parses");
+    let mut store = FunctionStore::new();
+    for f in &funcs {
+        store.add(f);
+    }
+    Interpreter::new(store)
+        .with_fuel(1_000_000)
+        .call_by_name(name, args)
+}
+
+/// Iterative Fibonacci: the loop passes its two block arguments swapped, which must be a
+/// parallel assignment.
+#[test]
+fn text_parallel_block_arguments() {
+    let src = "
+function %fib(i32) -> i64 {
+block0(v0: i32):
+    v1 = iconst.i64 0
+    v2 = iconst.i64 1
+    jump block1(v0, v1, v2)
+block1(v3: i32, v4: i64, v5: i64):
+    brif v3, block2, block3
+block2:
+    v6 = iadd v4, v5
+    v7 = iadd_imm v3, -1
+    jump block1(v7, v5, v6)
+block3:
+    return v4
+}";
+    assert_eq!(run_text(src, "%fib", &[V::I32(0)]), Ok(vec![V::I64(0)]));
+    assert_eq!(run_text(src, "%fib", &[V::I32(1)]), Ok(vec![V::I64(1)]));
+    assert_eq!(
+        run_text(src, "%fib", &[V::I32(90)]),
+        Ok(vec![V::I64(2_880_067_194_370_816_120)])
+    );
+}
+
+/// Insertion sort of four i32 in a stack slot, through `stack_addr` pointers.
+#[test]
+fn text_sort_in_memory() {
+    let src = "
+function %sort4(i32, i32, i32, i32) -> i32, i32, i32, i32 {
+    ss0 = explicit_slot 16, align = 4
+block0(v0: i32, v1: i32, v2: i32, v3: i32):
+    stack_store v0, ss0
+    stack_store v1, ss0+4
+    stack_store v2, ss0+8
+    stack_store v3, ss0+12
+    v4 = stack_addr.i64 ss0
+    v5 = iconst.i64 1
+    jump block1(v5)
+; outer loop: i from 1 to 3
+block1(v6: i64):
+    v7 = icmp_imm ult v6, 4
+    brif v7, block2(v6), block5
+; inner loop: move element i down while its left neighbour is greater
+block2(v8: i64):
+    brif v8, block3, block4
+block3:
+    v9 = ishl_imm v8, 2
+    v10 = iadd v4, v9
+    v11 = load.i32 v10
+    v12 = load.i32 v10-4
+    v13 = icmp sgt v12, v11
+    brif v13, block6, block4
+block6:
+    store v11, v10-4
+    store v12, v10
+    v14 = iadd_imm v8, -1
+    jump block2(v14)
+block4:
+    v15 = iadd_imm v6, 1
+    jump block1(v15)
+block5:
+    v16 = stack_load.i32 ss0
+    v17 = stack_load.i32 ss0+4
+    v18 = stack_load.i32 ss0+8
+    v19 = stack_load.i32 ss0+12
+    return v16, v17, v18, v19
+}";
+    let args = [V::I32(3), V::I32(-7), V::I32(i32::MAX), V::I32(0)];
+    let want = vec![V::I32(-7), V::I32(0), V::I32(3), V::I32(i32::MAX)];
+    assert_eq!(run_text(src, "%sort4", &args), Ok(want));
+}
+
+/// A table of function addresses in memory, called through `call_indirect`.
+#[test]
+fn text_function_table() {
+    let src = "
+function %inc(i64) -> i64 {
+block0(v0: i64):
+    v1 = iadd_imm v0, 1
+    return v1
+}
+
+function %dbl(i64) -> i64 {
+block0(v0: i64):
+    v1 = imul_imm v0, 2
+    return v1
+}
+
+function %apply(i32, i64) -> i64 {
+    ss0 = explicit_slot 16
+    sig0 = (i64) -> i64
+    fn0 = %inc sig0
+    fn1 = %dbl sig0
+block0(v0: i32, v1: i64):
+    v2 = func_addr.i64 fn0
+    v3 = func_addr.i64 fn1
+    stack_store v2, ss0
+    stack_store v3, ss0+8
+    v4 = stack_addr.i64 ss0
+    v5 = uextend.i64 v0
+    v6 = ishl_imm v5, 3
+    v7 = iadd v4, v6
+    v8 = load.i64 table_oob v7
+    v9 = call_indirect sig0, v8(v1)
+    return v9
+}";
+    assert_eq!(
+        run_text(src, "%apply", &[V::I32(0), V::I64(20)]),
+        Ok(vec![V::I64(21)])
+    );
+    assert_eq!(
+        run_text(src, "%apply", &[V::I32(1), V::I64(20)]),
+        Ok(vec![V::I64(40)])
+    );
+    assert_eq!(
+        run_text(src, "%apply", &[V::I32(2), V::I64(20)]),
+        Err(InterpreterError::Trap(TrapCode::TableOutOfBounds))
+    );
+}
