@@ -132,6 +132,8 @@ pub(crate) struct SsaBuilder {
     worklist: Vec<Value>,
     /// The zero constant made for each type, in the entry block.
     zeros: Vec<(Type, Value)>,
+    /// The last instruction made for a zero, so the next one goes after it.
+    last_zero_inst: Option<Inst>,
 }
 
 impl SsaBuilder {
@@ -147,6 +149,7 @@ impl SsaBuilder {
             in_chain: EntitySet::new(),
             worklist: Vec::new(),
             zeros: Vec::new(),
+            last_zero_inst: None,
         }
     }
 
@@ -161,6 +164,7 @@ impl SsaBuilder {
         self.in_chain.clear();
         self.worklist.clear();
         self.zeros.clear();
+        self.last_zero_inst = None;
     }
 
     /// Records that `var` holds `val` at the current end of `block`.
@@ -345,10 +349,7 @@ impl SsaBuilder {
             }
             let arg = func.dfg.resolve_aliases(arg);
             if arg != param && matches!(func.dfg.value_def(arg), ValueDef::Param(..)) {
-                let users = self.users.get_mut(arg);
-                if !users.contains(&param) {
-                    users.push(param);
-                }
+                self.users.get_mut(arg).push(param);
             }
         }
         self.results.truncate(start);
@@ -383,20 +384,17 @@ impl SsaBuilder {
             func.dfg.change_to_alias(p, same);
 
             // Parameters that received `p` now receive `same`: check them again, and remember
-            // them as users of `same`.
+            // them as users of `same`. (Lists may hold duplicates; a removed parameter is
+            // skipped above, a needed one is merely checked twice.)
             let mut users = core::mem::take(self.users.get_mut(p));
-            for &u in &users {
-                if !self.worklist.contains(&u) {
-                    self.worklist.push(u);
-                }
-            }
+            self.worklist.extend_from_slice(&users);
             if matches!(func.dfg.value_def(same), ValueDef::Param(..)) {
+                // Append the shorter list to the longer, so each entry moves O(log n) times.
                 let same_users = self.users.get_mut(same);
-                for &u in &users {
-                    if u != same && !same_users.contains(&u) {
-                        same_users.push(u);
-                    }
+                if same_users.len() < users.len() {
+                    core::mem::swap(same_users, &mut users);
                 }
+                same_users.extend_from_slice(&users);
             }
             users.clear();
             *self.users.get_mut(p) = users;
@@ -434,7 +432,7 @@ impl SsaBuilder {
     }
 
     /// A zero of type `ty`, made once per type at the top of the entry block (which dominates
-    /// every use).
+    /// every use), after the zeros made before.
     fn zero(&mut self, func: &mut Function, ty: Type) -> Value {
         if let Some(&(_, v)) = self.zeros.iter().find(|&&(t, _)| t == ty) {
             return v;
@@ -443,8 +441,12 @@ impl SsaBuilder {
             .layout
             .entry_block()
             .expect("a variable is read before any block is in the layout");
-        let pos = match func.layout.first_inst(entry) {
-            Some(first) => CursorPosition::Before(first),
+        let next = match self.last_zero_inst {
+            Some(inst) => func.layout.next_inst(inst),
+            None => func.layout.first_inst(entry),
+        };
+        let pos = match next {
+            Some(inst) => CursorPosition::Before(inst),
             None => CursorPosition::Bottom(entry),
         };
         let mut cur = FuncCursor::new(func);
@@ -465,6 +467,9 @@ impl SsaBuilder {
         } else {
             cur.ins().iconst(ty, 0)
         };
+        if let ValueDef::Result(inst, _) = func.dfg.value_def(v) {
+            self.last_zero_inst = Some(inst);
+        }
         self.zeros.push((ty, v));
         v
     }
