@@ -421,12 +421,10 @@ impl<'a> FunctionBuilder<'a> {
     }
 
     fn declare_successors(&mut self, inst: Inst) {
-        let dests = self.func.dfg.branch_destinations(inst);
-        for (i, dest) in dests.iter().enumerate() {
-            // A block reached by several edges of one branch is one predecessor entry.
-            if dests[..i].iter().all(|d| d.block != dest.block) {
-                self.ctx.ssa.declare_predecessor(dest.block, inst);
-            }
+        // A block reached by several edges of one branch becomes one predecessor entry: the
+        // SSA builder skips a repeat of the predecessor it recorded last.
+        for dest in self.func.dfg.branch_destinations(inst) {
+            self.ctx.ssa.declare_predecessor(dest.block, inst);
         }
     }
 

@@ -176,7 +176,8 @@ impl SsaBuilder {
         self.defs.get(var).and_then(|m| m[block])
     }
 
-    /// Records that branch `inst` goes to `block`. Panics if `block` is sealed.
+    /// Records that branch `inst` goes to `block` (again, if it is the branch recorded last for
+    /// `block`: then nothing changes). Panics if `block` is sealed.
     pub(crate) fn declare_predecessor(&mut self, block: Block, inst: Inst) {
         let data = self.blocks.get_mut(block);
         assert!(
