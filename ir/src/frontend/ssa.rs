@@ -128,8 +128,9 @@ pub(crate) struct SsaBuilder {
     chain: Vec<Block>,
     /// The members of `chain`, to notice a cycle of single-predecessor blocks.
     in_chain: EntitySet<Block>,
-    /// Parameters to check for triviality.
+    /// Parameters to check for triviality, and the set of them.
     worklist: Vec<Value>,
+    in_worklist: EntitySet<Value>,
     /// The zero constant made for each type, in the entry block.
     zeros: Vec<(Type, Value)>,
     /// The last instruction made for a zero, so the next one goes after it.
@@ -148,6 +149,7 @@ impl SsaBuilder {
             chain: Vec::new(),
             in_chain: EntitySet::new(),
             worklist: Vec::new(),
+            in_worklist: EntitySet::new(),
             zeros: Vec::new(),
             last_zero_inst: None,
         }
@@ -163,6 +165,7 @@ impl SsaBuilder {
         self.chain.clear();
         self.in_chain.clear();
         self.worklist.clear();
+        self.in_worklist.clear();
         self.zeros.clear();
         self.last_zero_inst = None;
     }
@@ -223,7 +226,7 @@ impl SsaBuilder {
             }
         };
         debug_assert!(self.results.is_empty());
-        func.dfg.resolve_aliases(v)
+        resolve(func, v)
     }
 
     /// Declares that `block` will get no more predecessors, and gives the parameters made for
@@ -348,22 +351,23 @@ impl SsaBuilder {
                     func.dfg.append_branch_arg(inst, d, arg);
                 }
             }
-            let arg = func.dfg.resolve_aliases(arg);
+            let arg = resolve(func, arg);
             if arg != param && matches!(func.dfg.value_def(arg), ValueDef::Param(..)) {
                 self.users.get_mut(arg).push(param);
             }
         }
         self.results.truncate(start);
         self.remove_trivial_params(func, param);
-        let value = func.dfg.resolve_aliases(param);
+        let value = resolve(func, param);
         self.results.push(value);
     }
 
     /// Removes `start` if it is trivial, then every parameter that became trivial because of
     /// that, and so on.
     fn remove_trivial_params(&mut self, func: &mut Function, start: Value) {
-        self.worklist.push(start);
+        self.push_work(start);
         while let Some(p) = self.worklist.pop() {
+            self.in_worklist.remove(p);
             if func.dfg.is_alias(p) {
                 continue; // Already removed.
             }
@@ -388,7 +392,9 @@ impl SsaBuilder {
             // them as users of `same`. (Lists may hold duplicates; a removed parameter is
             // skipped above, a needed one is merely checked twice.)
             let mut users = core::mem::take(self.users.get_mut(p));
-            self.worklist.extend_from_slice(&users);
+            for &u in &users {
+                self.push_work(u);
+            }
             if matches!(func.dfg.value_def(same), ValueDef::Param(..)) {
                 // Append the shorter list to the longer, so each entry moves O(log n) times.
                 let same_users = self.users.get_mut(same);
@@ -402,24 +408,29 @@ impl SsaBuilder {
         }
     }
 
+    fn push_work(&mut self, p: Value) {
+        if self.in_worklist.insert(p) {
+            self.worklist.push(p);
+        }
+    }
+
     /// If every argument passed to parameter `num` of `block` is `p` itself or one other value,
     /// that value (`Some(None)` if there is none); `None` if the parameter is needed.
     fn single_incoming_value(
         &self,
-        func: &Function,
+        func: &mut Function,
         block: Block,
         num: usize,
         p: Value,
     ) -> Option<Option<Value>> {
         let mut same = None;
         for &inst in self.predecessors(block) {
-            for dest in func.dfg.branch_destinations(inst) {
+            for d in 0..func.dfg.branch_destinations(inst).len() {
+                let dest = func.dfg.branch_destinations(inst)[d];
                 if dest.block != block {
                     continue;
                 }
-                let arg = func
-                    .dfg
-                    .resolve_aliases(func.dfg.block_call_args(dest)[num]);
+                let arg = resolve(func, func.dfg.block_call_args(&dest)[num]);
                 if arg == p || same == Some(arg) {
                     continue;
                 }
@@ -474,6 +485,16 @@ impl SsaBuilder {
         self.zeros.push((ty, v));
         v
     }
+}
+
+/// The value `v` stands for, after aliases. A long alias chain is shortened to one link, so
+/// values replaced many times over (a cascade of trivial parameters) stay cheap to resolve.
+fn resolve(func: &mut Function, v: Value) -> Value {
+    let r = func.dfg.resolve_aliases(v);
+    if r != v && func.dfg.is_alias(v) {
+        func.dfg.change_to_alias(v, r);
+    }
+    r
 }
 
 #[cfg(test)]
