@@ -22,7 +22,7 @@ pub use variable::Variable;
 use crate::builder::InstBuilderBase;
 use crate::dfg::DataFlowGraph;
 use crate::entities::{Block, FuncRef, Inst, JumpTable, SigRef, StackSlot, Value};
-use crate::entity::{EntityRef, SecondaryMap};
+use crate::entity::{EntityRef, EntitySet, SecondaryMap};
 use crate::extfunc::ExtFuncData;
 use crate::function::Function;
 use crate::instructions::{BlockCall, InstructionData};
@@ -42,6 +42,8 @@ pub struct FunctionBuilderContext {
     var_types: SecondaryMap<Variable, Type>,
     /// One past the highest declared variable.
     num_vars: usize,
+    /// The jump tables used by a `br_table` built so far.
+    used_tables: EntitySet<JumpTable>,
 }
 
 impl FunctionBuilderContext {
@@ -51,6 +53,7 @@ impl FunctionBuilderContext {
             ssa: SsaBuilder::new(),
             var_types: SecondaryMap::with_default(types::INVALID),
             num_vars: 0,
+            used_tables: EntitySet::new(),
         }
     }
 
@@ -58,6 +61,7 @@ impl FunctionBuilderContext {
         self.ssa.clear();
         self.var_types.clear();
         self.num_vars = 0;
+        self.used_tables.clear();
     }
 }
 
@@ -414,13 +418,20 @@ impl<'a> FunctionBuilder<'a> {
         self.func.import_function(data)
     }
 
-    /// Adds a jump table for `br_table`. Use each table in one `br_table` only: the builder
-    /// adds branch arguments to its entries.
+    /// Adds a jump table for `br_table`. Use each table in one `br_table` only (building a
+    /// second one panics): the builder adds branch arguments to its entries.
     pub fn create_jump_table(&mut self, data: JumpTableData) -> JumpTable {
         self.func.create_jump_table(data)
     }
 
     fn declare_successors(&mut self, inst: Inst) {
+        if let InstructionData::BranchTable { table, .. } = self.func.dfg.insts[inst] {
+            // Arguments added to the table's entries for one branch would show up in the other.
+            assert!(
+                self.ctx.used_tables.insert(table),
+                "{table} is already used by another br_table: create one table per br_table"
+            );
+        }
         // A block reached by several edges of one branch becomes one predecessor entry: the
         // SSA builder skips a repeat of the predecessor it recorded last.
         for dest in self.func.dfg.branch_destinations(inst) {

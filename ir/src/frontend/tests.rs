@@ -988,3 +988,19 @@ fn user_parameter_after_ssa_parameter_panics() {
     let _ = b.use_var(x); // b1 is unsealed: a placeholder parameter
     b.append_block_param(b1, I32);
 }
+
+#[test]
+#[should_panic(expected = "jt0 is already used by another br_table")]
+fn sharing_a_jump_table_panics() {
+    let mut func = new_func("e", &[I32], &[]);
+    let mut ctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut ctx);
+    let p = entry(&mut b);
+    let (b1, b2) = (b.create_block(), b.create_block());
+    let d = b.block_call(b1, &[]);
+    let jt = b.create_jump_table(JumpTableData::new(d, &[]));
+    b.ins().br_table(p[0], jt);
+    b.switch_to_block(b1);
+    b.ins().br_table(p[0], jt);
+    let _ = b2;
+}
