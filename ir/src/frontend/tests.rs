@@ -1004,3 +1004,23 @@ fn sharing_a_jump_table_panics() {
     b.ins().br_table(p[0], jt);
     let _ = b2;
 }
+
+#[test]
+fn built_functions_print_as_parsable_clif() {
+    let funcs = [
+        straight_line(),
+        diamond(true),
+        factorial(&mut FunctionBuilderContext::new()),
+        nested_loops(),
+        invariant_in_nested_loops(),
+        switch(),
+        undefined_on_one_path(),
+    ];
+    for func in funcs {
+        let text = func.to_string();
+        let parsed = crate::parser::parse_functions(&text)
+            .unwrap_or_else(|e| panic!("{text}\ndoes not parse: {e}"));
+        assert_eq!(parsed.len(), 1);
+        assert_eq!(parsed[0].to_string(), text);
+    }
+}
