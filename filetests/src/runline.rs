@@ -80,6 +80,15 @@ pub fn parse_directive(
     } else if let Some(body) = text.strip_prefix("trap:") {
         (true, body)
     } else {
+        // `; run %f(1) == 2` is a directive with a typo, not prose: silently ignoring it would
+        // lose the test.
+        for word in ["run", "trap"] {
+            if let Some(rest) = text.strip_prefix(word) {
+                if rest.starts_with(char::is_whitespace) && rest.trim_start().starts_with('%') {
+                    return Some(Err(format!("missing `:` after `{word}`")));
+                }
+            }
+        }
         return None;
     };
     Some(parse_body(body, is_trap).map(|(call, expected)| make(call, expected)))
@@ -488,6 +497,8 @@ mod tests {
             err("run: %f([1 2) == 2"),
             "in the arguments: unbalanced `[`"
         );
+        assert_eq!(err("run %f(1) == 2"), "missing `:` after `run`");
+        assert_eq!(err("trap  %f(1) == int_ovf"), "missing `:` after `trap`");
         assert_eq!(err("trap: %f(1)"), "a trap line needs `== CODE`");
         assert_eq!(
             err("trap: %f(1) != int_ovf"),

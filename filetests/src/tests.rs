@@ -166,7 +166,7 @@ block0(v0: i32):
 ; not: isub
 ";
     assert_eq!(run(text).status, Status::Passed);
-    let r = run(&text.replace("; not: isub", "; not: iadd_imm"));
+    let r = run(&text.replace("iadd_imm v0, 1\n; not", "iadd_imm v0, 2\n; not"));
     assert_eq!(r.status, Status::Failed);
     assert!(messages(&r)[0].starts_with("t.clif:2: cat %f: filecheck failed:"));
 }
