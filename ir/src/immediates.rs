@@ -408,6 +408,9 @@ impl IntLiteral {
 
     /// The bit pattern at `bits` width, if the value fits as a signed or unsigned number.
     pub fn to_bits(self, bits: u32) -> Option<u128> {
+        if bits == 0 {
+            return None;
+        }
         let mask = if bits >= 128 {
             u128::MAX
         } else {
