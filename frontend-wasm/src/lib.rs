@@ -10,13 +10,13 @@ mod module;
 mod translator;
 mod vmoffsets;
 
+pub use environ::{BoundsChecks, FuncEnvironment, HeapConfig, StandardEnvironment};
 pub use error::{WasmError, WasmResult};
 pub use module::{
     features, translate_module, ConstExpr, ConstOp, DataSegment, ElementItems, ElementMode,
     ElementSegment, EntityIndex, Export, FunctionBodyData, GlobalType, Import, MemoryType,
     ModuleInfo, ModuleTranslation, TableType, WasmFuncType, WasmRefType, WasmValType,
 };
-pub use environ::{BoundsChecks, FuncEnvironment, HeapConfig, StandardEnvironment};
 pub use translator::{function_name, wasm_signature, FuncTranslator};
 pub use vmoffsets::{
     Builtin, VMOffsets, VmLocation, DEFINITION_BASE, DEFINITION_LENGTH, DEFINITION_SIZE,

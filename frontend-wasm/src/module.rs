@@ -170,9 +170,7 @@ impl ConstExpr {
                 O::I64Add => ConstOp::I64Add,
                 O::I64Sub => ConstOp::I64Sub,
                 O::I64Mul => ConstOp::I64Mul,
-                other => {
-                    return unsupported(offset, format!("{other:?} in a constant expression"))
-                }
+                other => return unsupported(offset, format!("{other:?} in a constant expression")),
             };
             ops.push(op);
         }
@@ -402,7 +400,8 @@ pub fn translate_module(bytes: &[u8]) -> WasmResult<ModuleTranslation<'_>> {
     let mut first_with_id = HashMap::new();
     for i in 0..info.types.len() as u32 {
         let id = types.as_ref().core_type_at_in_module(i);
-        info.canonical_types.push(*first_with_id.entry(id).or_insert(i));
+        info.canonical_types
+            .push(*first_with_id.entry(id).or_insert(i));
     }
     Ok(ModuleTranslation { info, bodies })
 }

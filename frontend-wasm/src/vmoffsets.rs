@@ -258,8 +258,17 @@ mod tests {
         m.types.push(Default::default());
         m.functions = vec![0, 0, 0];
         m.num_imported_functions = 1;
-        m.memories.push(MemoryType { minimum: 1, maximum: None });
-        m.globals = vec![GlobalType { ty: WasmValType::I32, mutable: true }; 3];
+        m.memories.push(MemoryType {
+            minimum: 1,
+            maximum: None,
+        });
+        m.globals = vec![
+            GlobalType {
+                ty: WasmValType::I32,
+                mutable: true
+            };
+            3
+        ];
         m.num_imported_globals = 1;
         let o = VMOffsets::new(&m);
         // 8 (stack limit) + 10 builtins * 8 = 88: imported function 0.

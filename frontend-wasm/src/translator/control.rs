@@ -194,8 +194,11 @@ impl Translation<'_, '_> {
                     ));
                 }
                 let default_target = self.branch_target_marking(default_depth);
-                let default =
-                    BlockCall::new(default_target, &args, &mut self.builder.func.dfg.value_lists);
+                let default = BlockCall::new(
+                    default_target,
+                    &args,
+                    &mut self.builder.func.dfg.value_lists,
+                );
                 let jt = self
                     .builder
                     .create_jump_table(JumpTableData::new(default, &calls));

@@ -19,7 +19,8 @@ use crate::error::{unsupported, WasmResult};
 use crate::vmoffsets::{Builtin, VmLocation, DEFINITION_BASE, DEFINITION_LENGTH};
 use kiln_ir::types::{F32, F64, I32, I64};
 use kiln_ir::{
-    InstBuilder, InstructionData, IntCC, MemFlags, Opcode, TrapCode, Type, Value, ValueDef,
+    InstBuilder, InstBuilderBase, InstructionData, IntCC, MemFlags, Opcode, TrapCode, Type, Value,
+    ValueDef,
 };
 use wasmparser::{MemArg, Operator as O};
 
@@ -44,12 +45,8 @@ impl Translation<'_, '_> {
             O::I64Load16U { memarg } => self.load(Opcode::Uload16, I64, 2, memarg),
             O::I64Load32S { memarg } => self.load(Opcode::Sload32, I64, 4, memarg),
             O::I64Load32U { memarg } => self.load(Opcode::Uload32, I64, 4, memarg),
-            O::I32Store { memarg } | O::F32Store { memarg } => {
-                self.store(Opcode::Store, 4, memarg)
-            }
-            O::I64Store { memarg } | O::F64Store { memarg } => {
-                self.store(Opcode::Store, 8, memarg)
-            }
+            O::I32Store { memarg } | O::F32Store { memarg } => self.store(Opcode::Store, 4, memarg),
+            O::I64Store { memarg } | O::F64Store { memarg } => self.store(Opcode::Store, 8, memarg),
             O::I32Store8 { memarg } | O::I64Store8 { memarg } => {
                 self.store(Opcode::Istore8, 1, memarg)
             }
@@ -60,12 +57,10 @@ impl Translation<'_, '_> {
 
             O::MemorySize { mem } => {
                 let (_, length_ptr) = self.memory_definition(mem);
-                let length = self.builder.ins().load(
-                    I64,
-                    MemFlags::trusted(),
-                    length_ptr.0,
-                    length_ptr.1,
-                );
+                let length =
+                    self.builder
+                        .ins()
+                        .load(I64, MemFlags::trusted(), length_ptr.0, length_ptr.1);
                 let pages = self.builder.ins().ushr_imm(length, 16);
                 let v = self.builder.ins().ireduce(I32, pages);
                 self.stack.push(v);
@@ -265,17 +260,12 @@ impl Translation<'_, '_> {
             return self.fold_offset(addr, offset);
         }
 
-        let length = self.builder.ins().load(
-            I64,
-            MemFlags::trusted(),
-            length_field.0,
-            length_field.1,
-        );
+        let length =
+            self.builder
+                .ins()
+                .load(I64, MemFlags::trusted(), length_field.0, length_field.1);
         // index < 2^32 and offset + size <= 2^32 + 16: the 64-bit sum cannot overflow.
-        let end = self
-            .builder
-            .ins()
-            .iadd_imm(index64, (offset + size) as i64);
+        let end = self.builder.ins().iadd_imm(index64, (offset + size) as i64);
         let oob = self
             .builder
             .ins()
@@ -307,7 +297,7 @@ impl Translation<'_, '_> {
 
     fn load(&mut self, opcode: Opcode, ty: Type, size: u64, memarg: MemArg) {
         let index = self.pop();
-        let (addr, offset) = self.heap_address(memarg.memory, index, memarg.offset, size);
+        let (addr, offset) = self.heap_address(memory_index(memarg), index, memarg.offset, size);
         let data = InstructionData::Load {
             opcode,
             flags: MemFlags::new(),
@@ -320,7 +310,7 @@ impl Translation<'_, '_> {
 
     fn store(&mut self, opcode: Opcode, size: u64, memarg: MemArg) {
         let (index, value) = self.pop2();
-        let (addr, offset) = self.heap_address(memarg.memory, index, memarg.offset, size);
+        let (addr, offset) = self.heap_address(memory_index(memarg), index, memarg.offset, size);
         let ty = self.builder.func.dfg.value_type(value);
         let data = InstructionData::Store {
             opcode,
@@ -328,18 +318,16 @@ impl Translation<'_, '_> {
             args: [value, addr],
             offset: offset.into(),
         };
-        let (_, _) = self.builder.ins().build(data, ty);
+        self.builder.ins().build(data, ty);
     }
 
     /// The address of element `index` of `table`, trapping `table_oob` when out of bounds.
     fn table_element_addr(&mut self, table: u32, index: Value) -> Value {
         let (base_field, length_field) = self.table_definition(table);
-        let length = self.builder.ins().load(
-            I64,
-            MemFlags::trusted(),
-            length_field.0,
-            length_field.1,
-        );
+        let length =
+            self.builder
+                .ins()
+                .load(I64, MemFlags::trusted(), length_field.0, length_field.1);
         let index64 = self.builder.ins().uextend(I64, index);
         let oob = self
             .builder
@@ -374,3 +362,11 @@ impl Translation<'_, '_> {
     }
 }
 
+/// The memory a (validated, Wasm 2.0) memory argument refers to.
+fn memory_index(memarg: MemArg) -> u32 {
+    match memarg.target {
+        wasmparser::MemArgTarget::Memory(i) => i,
+        // GC array accesses are rejected by validation without the GC feature.
+        wasmparser::MemArgTarget::Array(_) => unreachable!("validated: GC is disabled"),
+    }
+}

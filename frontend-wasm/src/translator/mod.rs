@@ -135,7 +135,8 @@ impl FuncTranslator {
         for r in ty.results.iter() {
             t.builder.append_block_param(ret, r.ir_type());
         }
-        t.control.push(ControlFrame::function(ret, ty.results.len()));
+        t.control
+            .push(ControlFrame::function(ret, ty.results.len()));
 
         let mut reader = body.body.get_operators_reader()?;
         while !reader.eof() {
@@ -145,14 +146,16 @@ impl FuncTranslator {
         }
         let end = reader.original_position();
         reader.finish()?;
-        validator.finish(end)?;
         if !t.control.is_empty() {
             return Err(WasmError::Invalid {
                 message: "function body ends inside a block".into(),
                 offset: end,
             });
         }
-        t.builder.finalize();
+        t.builder.finalize().map_err(|e| WasmError::Invalid {
+            message: format!("internal error: {e}"),
+            offset: end,
+        })?;
         self.allocs = Some(validator.into_allocations());
         Ok(())
     }
@@ -170,7 +173,9 @@ impl Translation<'_, '_> {
     }
 
     fn pop(&mut self) -> Value {
-        self.stack.pop().expect("validated: operand stack underflow")
+        self.stack
+            .pop()
+            .expect("validated: operand stack underflow")
     }
 
     fn pop2(&mut self) -> (Value, Value) {
@@ -235,7 +240,8 @@ impl Translation<'_, '_> {
                 sig.params
                     .push(AbiParam::special(types::I64, ArgumentPurpose::VMContext));
                 sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
-                sig.returns.extend(results.iter().map(|&t| AbiParam::new(t)));
+                sig.returns
+                    .extend(results.iter().map(|&t| AbiParam::new(t)));
                 let s = self.builder.import_signature(sig);
                 self.builtin_sigs.insert(b as u8, s);
                 s

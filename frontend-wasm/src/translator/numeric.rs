@@ -251,10 +251,10 @@ impl Translation<'_, '_> {
         let canonical = self.module.canonical_types[type_index as usize];
         let expected_off = self.env.type_id(canonical) as i32;
         let vmctx = self.vmctx;
-        let expected =
-            self.builder
-                .ins()
-                .load(I32, super::readonly_flags(), vmctx, expected_off);
+        let expected = self
+            .builder
+            .ins()
+            .load(I32, super::readonly_flags(), vmctx, expected_off);
         let mismatch = self.builder.ins().icmp(IntCC::NotEqual, actual, expected);
         self.builder
             .ins()
@@ -281,4 +281,3 @@ impl Translation<'_, '_> {
         self.push_results(inst);
     }
 }
-
