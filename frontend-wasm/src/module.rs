@@ -390,6 +390,10 @@ pub fn translate_module(bytes: &[u8]) -> WasmResult<ModuleTranslation<'_>> {
                 return unsupported(0, "nested modules and components");
             }
         }
+        if let Payload::MemorySection(reader) = &payload {
+            let r = reader.range();
+            check_memory_limits_encoding(bytes, r.start as usize..r.end as usize)?;
+        }
         read_section(&mut info, payload)?;
     }
 
@@ -621,4 +625,45 @@ fn global_type(g: wasmparser::GlobalType, offset: u64) -> WasmResult<GlobalType>
         ty: WasmValType::from_wasmparser(g.content_type, offset)?,
         mutable: g.mutable,
     })
+}
+
+/// Wasm 2.0 encodes memory limits as `u32` LEBs of at most 5 bytes; `wasmparser` reads them with
+/// the 64-bit rules of later versions, so the 2.0 rule is checked here.
+fn check_memory_limits_encoding(bytes: &[u8], range: std::ops::Range<usize>) -> WasmResult<()> {
+    let section = &bytes[range.start..range.end.min(bytes.len())];
+    let mut pos = 0;
+    let leb = |pos: &mut usize| -> WasmResult<()> {
+        let start = *pos;
+        loop {
+            let Some(&b) = section.get(*pos) else {
+                return Ok(()); // Truncation is wasmparser's error to report.
+            };
+            *pos += 1;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        if *pos - start > 5 {
+            return Err(WasmError::Invalid {
+                message: "integer representation too long".into(),
+                offset: (range.start + start) as u64,
+            });
+        }
+        Ok(())
+    };
+    leb(&mut pos)?;
+    let count = wasmparser::BinaryReader::new(section, range.start as u64)
+        .read_var_u32()
+        .unwrap_or(0);
+    for _ in 0..count {
+        let Some(&flags) = section.get(pos) else {
+            return Ok(());
+        };
+        pos += 1;
+        leb(&mut pos)?;
+        if flags & 1 != 0 {
+            leb(&mut pos)?;
+        }
+    }
+    Ok(())
 }

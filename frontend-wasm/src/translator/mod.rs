@@ -19,7 +19,7 @@ use kiln_ir::{
     SigRef, Signature, UserFuncName, Value,
 };
 use std::collections::HashMap;
-use wasmparser::FuncValidatorAllocations;
+use wasmparser::{FuncValidatorAllocations, Operator};
 
 /// The IR signature of a Wasm function type: the vmctx pointer first, then the Wasm
 /// parameters; System V calling convention.
@@ -142,6 +142,18 @@ impl FuncTranslator {
         while !reader.eof() {
             let (op, offset) = reader.read_with_offset()?;
             validator.op(offset, &op)?;
+            if matches!(
+                op,
+                Operator::MemorySize { .. } | Operator::MemoryGrow { .. }
+            ) && reader.original_position() - offset != 2
+            {
+                // Wasm 2.0 has one memory and a reserved zero byte here; later versions read a
+                // memory index LEB, which wasmparser accepts in any length.
+                return Err(WasmError::Invalid {
+                    message: "zero byte expected".into(),
+                    offset: offset + 1,
+                });
+            }
             t.translate_operator(&op, offset)?;
         }
         let end = reader.original_position();
