@@ -1,0 +1,1196 @@
+//! The x86-64 encoder: [`MInst`] to bytes in a [`CodeBuffer`].
+//!
+//! Every instruction is assembled from a few pieces: legacy prefixes (`66`, `F2`, `F3`), a REX
+//! prefix when any of W/R/X/B is needed (or a byte register `spl bpl sil dil` is used), the
+//! opcode bytes, ModRM with SIB and displacement for memory operands, and immediates. VEX
+//! instructions (AVX, BMI, FMA) replace prefixes, REX and the escape bytes with a 2- or 3-byte
+//! VEX prefix.
+//!
+//! Registers must be physical when an instruction is emitted; emitting a virtual register is
+//! a bug of the caller and panics.
+
+use super::args::*;
+use super::inst::*;
+use crate::machinst::{BranchForm, CodeBuffer, FixupKind, RelocKind, Writable};
+use kiln_ir::TrapCode;
+
+fn g(r: Gpr) -> u8 {
+    r.enc()
+        .expect("virtual register reached the encoder (register allocation not applied)")
+}
+
+fn x(r: Xmm) -> u8 {
+    r.enc()
+        .expect("virtual register reached the encoder (register allocation not applied)")
+}
+
+fn gw(r: Writable<Gpr>) -> u8 {
+    g(r.to_reg())
+}
+
+fn xw(r: Writable<Xmm>) -> u8 {
+    x(r.to_reg())
+}
+
+/// The r/m operand of an instruction: a register encoding or an address.
+#[derive(Clone, Copy)]
+enum Rm<'a> {
+    Reg(u8),
+    Mem(&'a Amode),
+}
+
+impl<'a> From<RegMemRef<'a>> for Rm<'a> {
+    fn from(r: RegMemRef<'a>) -> Rm<'a> {
+        match r {
+            RegMemRef::Gpr(r) => Rm::Reg(g(r)),
+            RegMemRef::Xmm(r) => Rm::Reg(x(r)),
+            RegMemRef::Mem(a) => Rm::Mem(a),
+        }
+    }
+}
+
+fn xm32(o: &XmmMem32) -> Rm<'_> {
+    match o {
+        XmmMem32::Reg(r) => Rm::Reg(x(*r)),
+        XmmMem32::Mem(m) => Rm::Mem(m.amode()),
+    }
+}
+
+fn xm64(o: &XmmMem64) -> Rm<'_> {
+    match o {
+        XmmMem64::Reg(r) => Rm::Reg(x(*r)),
+        XmmMem64::Mem(m) => Rm::Mem(m.amode()),
+    }
+}
+
+fn xm128(o: &XmmMem128) -> Rm<'_> {
+    match o {
+        XmmMem128::Reg(r) => Rm::Reg(x(*r)),
+        XmmMem128::Mem(m) => Rm::Mem(m.amode()),
+    }
+}
+
+fn gm64(o: &GprMem64) -> Rm<'_> {
+    match o {
+        GprMem64::Reg(r) => Rm::Reg(g(*r)),
+        GprMem64::Mem(m) => Rm::Mem(m.amode()),
+    }
+}
+
+/// Legacy-encoded instruction description.
+#[derive(Clone, Copy, Default)]
+struct Enc<'p> {
+    /// Prefixes before REX (`66`, `F2`, `F3`).
+    prefixes: &'p [u8],
+    /// Opcode bytes (including `0F`, `0F 38`, `0F 3A` escapes).
+    opcode: &'p [u8],
+    /// REX.W.
+    w: bool,
+    /// The ModRM `reg` operand is a byte register (needs REX for `spl bpl sil dil`).
+    reg_byte: bool,
+    /// The ModRM `r/m` register is a byte register.
+    rm_byte: bool,
+}
+
+fn size_prefix(size: OperandSize) -> &'static [u8] {
+    if size == OperandSize::S16 {
+        &[0x66]
+    } else {
+        &[]
+    }
+}
+
+/// Emits prefixes, REX, opcode and ModRM/SIB/displacement. `imm_len` is the number of
+/// immediate bytes the caller appends afterwards (RIP-relative displacements are measured
+/// from the end of the instruction).
+fn emit_rm(sink: &mut CodeBuffer, e: Enc<'_>, reg: u8, rm: Rm<'_>, imm_len: u8) {
+    sink.put_bytes(e.prefixes);
+    let (xb, bb) = match rm {
+        Rm::Reg(r) => (0, r >> 3),
+        Rm::Mem(Amode::ImmReg { base, .. }) => (0, g(*base) >> 3),
+        Rm::Mem(Amode::ImmRegRegShift { base, index, .. }) => (g(*index) >> 3, g(*base) >> 3),
+        Rm::Mem(Amode::RipRelative { .. }) => (0, 0),
+    };
+    let byte_needs_rex = (e.reg_byte && (4..8).contains(&reg))
+        || (e.rm_byte && matches!(rm, Rm::Reg(r) if (4..8).contains(&r)));
+    let rex = 0x40 | (e.w as u8) << 3 | (reg >> 3) << 2 | xb << 1 | bb;
+    if rex != 0x40 || byte_needs_rex {
+        sink.put1(rex);
+    }
+    sink.put_bytes(e.opcode);
+    modrm_sib(sink, reg, rm, imm_len);
+}
+
+fn modrm(m: u8, reg: u8, rm: u8) -> u8 {
+    m << 6 | (reg & 7) << 3 | (rm & 7)
+}
+
+/// ModRM, SIB and displacement for `reg` and `rm`.
+fn modrm_sib(sink: &mut CodeBuffer, reg: u8, rm: Rm<'_>, imm_len: u8) {
+    match rm {
+        Rm::Reg(r) => sink.put1(modrm(0b11, reg, r)),
+        Rm::Mem(Amode::RipRelative { target }) => {
+            sink.put1(modrm(0b00, reg, 0b101));
+            sink.put_label_ref(*target, FixupKind::PcRel32, -4 - imm_len as i32);
+        }
+        Rm::Mem(&Amode::ImmReg { base, disp }) => {
+            let b = g(base);
+            let (m, dlen) = disp_mode(disp, b);
+            if b & 7 == 4 {
+                // rsp/r12 as base need a SIB byte (index "none").
+                sink.put1(modrm(m, reg, 0b100));
+                sink.put1(0b00_100_100);
+            } else {
+                sink.put1(modrm(m, reg, b));
+            }
+            put_disp(sink, disp, dlen);
+        }
+        Rm::Mem(&Amode::ImmRegRegShift {
+            base,
+            index,
+            scale,
+            disp,
+        }) => {
+            let (b, i) = (g(base), g(index));
+            assert_ne!(i, 4, "rsp cannot be an index register");
+            let (m, dlen) = disp_mode(disp, b);
+            sink.put1(modrm(m, reg, 0b100));
+            sink.put1(scale.shift() << 6 | (i & 7) << 3 | (b & 7));
+            put_disp(sink, disp, dlen);
+        }
+    }
+}
+
+/// The ModRM `mod` and displacement length for `disp` off base `b`: rbp/r13 as base have no
+/// displacement-less form.
+fn disp_mode(disp: i32, b: u8) -> (u8, u8) {
+    if disp == 0 && b & 7 != 5 {
+        (0b00, 0)
+    } else if i8::try_from(disp).is_ok() {
+        (0b01, 1)
+    } else {
+        (0b10, 4)
+    }
+}
+
+fn put_disp(sink: &mut CodeBuffer, disp: i32, len: u8) {
+    match len {
+        0 => {}
+        1 => sink.put1(disp as i8 as u8),
+        _ => sink.put4(disp as u32),
+    }
+}
+
+/// VEX `pp` field values.
+const PP_NONE: u8 = 0;
+const PP_66: u8 = 1;
+const PP_F3: u8 = 2;
+const PP_F2: u8 = 3;
+/// VEX `mmmmm` field values.
+const MAP_0F: u8 = 1;
+const MAP_0F38: u8 = 2;
+const MAP_0F3A: u8 = 3;
+
+/// Emits a VEX-encoded instruction (L = 0): prefix, opcode, ModRM/SIB/displacement.
+/// `vvvv` is the extra source register (`None`: unused, encoded as 1111).
+fn emit_vex(
+    sink: &mut CodeBuffer,
+    pp: u8,
+    map: u8,
+    w: bool,
+    opcode: u8,
+    reg: u8,
+    vvvv: Option<u8>,
+    rm: Rm<'_>,
+    imm_len: u8,
+) {
+    let (xb, bb) = match rm {
+        Rm::Reg(r) => (0, r >> 3),
+        Rm::Mem(Amode::ImmReg { base, .. }) => (0, g(*base) >> 3),
+        Rm::Mem(Amode::ImmRegRegShift { base, index, .. }) => (g(*index) >> 3, g(*base) >> 3),
+        Rm::Mem(Amode::RipRelative { .. }) => (0, 0),
+    };
+    let r_bar = !(reg >> 3) & 1;
+    let v_bar = !vvvv.unwrap_or(0) & 0xf;
+    if map == MAP_0F && !w && xb == 0 && bb == 0 {
+        sink.put1(0xc5);
+        sink.put1(r_bar << 7 | v_bar << 3 | pp);
+    } else {
+        sink.put1(0xc4);
+        sink.put1(r_bar << 7 | (!xb & 1) << 6 | (!bb & 1) << 5 | map);
+        sink.put1((w as u8) << 7 | v_bar << 3 | pp);
+    }
+    sink.put1(opcode);
+    modrm_sib(sink, reg, rm, imm_len);
+}
+
+/// An SSE instruction's encoding: mandatory prefix, opcode map and opcode.
+#[derive(Clone, Copy)]
+struct SseEnc {
+    pp: u8,
+    map: u8,
+    op: u8,
+}
+
+/// Emits an SSE instruction in its legacy form (`reg` is also the first source) or, with
+/// `avx`, its VEX form with `vvvv` as the first source.
+fn emit_sse(
+    sink: &mut CodeBuffer,
+    e: SseEnc,
+    w: bool,
+    reg: u8,
+    vvvv: Option<u8>,
+    rm: Rm<'_>,
+    avx: bool,
+    imm_len: u8,
+) {
+    if avx {
+        emit_vex(sink, e.pp, e.map, w, e.op, reg, vvvv, rm, imm_len);
+        return;
+    }
+    let prefix: &[u8] = match e.pp {
+        PP_66 => &[0x66],
+        PP_F3 => &[0xf3],
+        PP_F2 => &[0xf2],
+        _ => &[],
+    };
+    let opcode: &[u8] = match e.map {
+        MAP_0F => &[0x0f, e.op],
+        MAP_0F38 => &[0x0f, 0x38, e.op],
+        _ => &[0x0f, 0x3a, e.op],
+    };
+    emit_rm(
+        sink,
+        Enc {
+            prefixes: prefix,
+            opcode,
+            w,
+            ..Enc::default()
+        },
+        reg,
+        rm,
+        imm_len,
+    );
+}
+
+/// Encoding of an immediate of an ALU-group instruction: `imm8` when it fits (except for
+/// 8-bit operations, whose immediate is always one byte).
+fn alu_imm_len(size: OperandSize, imm: i32) -> u8 {
+    match size {
+        OperandSize::S8 => 1,
+        _ if i8::try_from(imm).is_ok() => 1,
+        OperandSize::S16 => 2,
+        _ => 4,
+    }
+}
+
+fn put_imm(sink: &mut CodeBuffer, imm: i32, len: u8) {
+    match len {
+        1 => sink.put1(imm as u8),
+        2 => sink.put2(imm as u16),
+        _ => sink.put4(imm as u32),
+    }
+}
+
+/// `80`/`81`/`83 /digit` with an immediate, on a register or memory operand.
+fn emit_group1_imm(sink: &mut CodeBuffer, digit: u8, size: OperandSize, rm: Rm<'_>, imm: i32) {
+    let len = alu_imm_len(size, imm);
+    let opcode = match (size, len) {
+        (OperandSize::S8, _) => 0x80,
+        (_, 1) => 0x83,
+        _ => 0x81,
+    };
+    emit_rm(
+        sink,
+        Enc {
+            prefixes: size_prefix(size),
+            opcode: &[opcode],
+            w: size == OperandSize::S64,
+            rm_byte: size == OperandSize::S8,
+            ..Enc::default()
+        },
+        digit,
+        rm,
+        len,
+    );
+    put_imm(sink, imm, len);
+}
+
+/// The common shape of integer instructions with a byte form at `op8` and a 16/32/64-bit form
+/// at `op`: `op reg, rm`.
+fn emit_int(sink: &mut CodeBuffer, size: OperandSize, op8: &[u8], op: &[u8], reg: u8, rm: Rm<'_>) {
+    let byte = size == OperandSize::S8;
+    emit_rm(
+        sink,
+        Enc {
+            prefixes: size_prefix(size),
+            opcode: if byte { op8 } else { op },
+            w: size == OperandSize::S64,
+            reg_byte: byte,
+            rm_byte: byte,
+        },
+        reg,
+        rm,
+        0,
+    );
+}
+
+fn mov128_enc(op: Mov128Op, store: bool) -> SseEnc {
+    let (pp, load, st) = match op {
+        Mov128Op::Movaps => (PP_NONE, 0x28, 0x29),
+        Mov128Op::Movapd => (PP_66, 0x28, 0x29),
+        Mov128Op::Movups => (PP_NONE, 0x10, 0x11),
+        Mov128Op::Movupd => (PP_66, 0x10, 0x11),
+        Mov128Op::Movdqa => (PP_66, 0x6f, 0x7f),
+        Mov128Op::Movdqu => (PP_F3, 0x6f, 0x7f),
+    };
+    SseEnc {
+        pp,
+        map: MAP_0F,
+        op: if store { st } else { load },
+    }
+}
+
+fn scalar_op(op: u8, size: FloatSize) -> SseEnc {
+    SseEnc {
+        pp: if size == FloatSize::F32 { PP_F3 } else { PP_F2 },
+        map: MAP_0F,
+        op,
+    }
+}
+
+fn sse32_opcode(op: SseOp32) -> u8 {
+    match op {
+        SseOp32::Addss => 0x58,
+        SseOp32::Mulss => 0x59,
+        SseOp32::Subss => 0x5c,
+        SseOp32::Minss => 0x5d,
+        SseOp32::Divss => 0x5e,
+        SseOp32::Maxss => 0x5f,
+        SseOp32::Sqrtss => 0x51,
+        SseOp32::Cvtss2sd => 0x5a,
+    }
+}
+
+fn sse64_opcode(op: SseOp64) -> u8 {
+    match op {
+        SseOp64::Addsd => 0x58,
+        SseOp64::Mulsd => 0x59,
+        SseOp64::Subsd => 0x5c,
+        SseOp64::Minsd => 0x5d,
+        SseOp64::Divsd => 0x5e,
+        SseOp64::Maxsd => 0x5f,
+        SseOp64::Sqrtsd => 0x51,
+        SseOp64::Cvtsd2ss => 0x5a,
+    }
+}
+
+fn sse128_enc(op: SseOp128) -> SseEnc {
+    let (pp, op) = match op {
+        SseOp128::Andps => (PP_NONE, 0x54),
+        SseOp128::Andpd => (PP_66, 0x54),
+        SseOp128::Andnps => (PP_NONE, 0x55),
+        SseOp128::Andnpd => (PP_66, 0x55),
+        SseOp128::Orps => (PP_NONE, 0x56),
+        SseOp128::Orpd => (PP_66, 0x56),
+        SseOp128::Xorps => (PP_NONE, 0x57),
+        SseOp128::Xorpd => (PP_66, 0x57),
+        SseOp128::Pand => (PP_66, 0xdb),
+        SseOp128::Pandn => (PP_66, 0xdf),
+        SseOp128::Por => (PP_66, 0xeb),
+        SseOp128::Pxor => (PP_66, 0xef),
+    };
+    SseEnc {
+        pp,
+        map: MAP_0F,
+        op,
+    }
+}
+
+fn sse_imm_enc(op: SseImmOp, size: FloatSize) -> SseEnc {
+    match op {
+        SseImmOp::Round => SseEnc {
+            pp: PP_66,
+            map: MAP_0F3A,
+            op: if size == FloatSize::F32 { 0x0a } else { 0x0b },
+        },
+        SseImmOp::Cmp => scalar_op(0xc2, size),
+    }
+}
+
+fn fma_opcode(form: FmaForm) -> u8 {
+    match form {
+        FmaForm::F132 => 0x99,
+        FmaForm::F213 => 0xa9,
+        FmaForm::F231 => 0xb9,
+    }
+}
+
+/// Emission of machine instructions.
+impl MInst {
+    /// Appends the encoding of `self` to `sink`. When `trap` is given and the instruction may
+    /// fault ([`MInst::may_trap`]), a trap record with that code is added at the instruction's
+    /// first byte. (`ud2` always records its own code.)
+    pub fn emit(&self, sink: &mut CodeBuffer, trap: Option<TrapCode>) {
+        if let MInst::Ud2 { code } = self {
+            sink.add_trap(*code);
+        } else if let Some(code) = trap {
+            if self.may_trap() {
+                sink.add_trap(code);
+            }
+        }
+        self.emit_bytes(sink);
+    }
+
+    fn emit_bytes(&self, sink: &mut CodeBuffer) {
+        use OperandSize::*;
+        match self {
+            MInst::MovRR { size, src, dst } => emit_rm(
+                sink,
+                Enc {
+                    opcode: &[0x89],
+                    w: *size == S64,
+                    ..Enc::default()
+                },
+                g(*src),
+                Rm::Reg(gw(*dst)),
+                0,
+            ),
+            MInst::MovImm { size, imm, dst } => {
+                let d = gw(*dst);
+                let rex_b = d >> 3;
+                if *size != S64 || *imm <= u32::MAX as u64 {
+                    // mov r32, imm32 (zero-extends).
+                    if rex_b != 0 {
+                        sink.put1(0x41);
+                    }
+                    sink.put1(0xb8 | (d & 7));
+                    sink.put4(*imm as u32);
+                } else if let Ok(v) = i32::try_from(*imm as i64) {
+                    emit_rm(
+                        sink,
+                        Enc {
+                            opcode: &[0xc7],
+                            w: true,
+                            ..Enc::default()
+                        },
+                        0,
+                        Rm::Reg(d),
+                        4,
+                    );
+                    sink.put4(v as u32);
+                } else {
+                    sink.put1(0x48 | rex_b);
+                    sink.put1(0xb8 | (d & 7));
+                    sink.put8(*imm);
+                }
+            }
+            MInst::MovzxRmR { src, dst } => {
+                let (opcode, w, byte): (&[u8], bool, bool) = match src.size() {
+                    S8 => (&[0x0f, 0xb6], false, true),
+                    S16 => (&[0x0f, 0xb7], false, false),
+                    S32 => (&[0x8b], false, false),
+                    S64 => (&[0x8b], true, false),
+                };
+                emit_rm(
+                    sink,
+                    Enc {
+                        opcode,
+                        w,
+                        rm_byte: byte,
+                        ..Enc::default()
+                    },
+                    gw(*dst),
+                    src.reg_mem().into(),
+                    0,
+                );
+            }
+            MInst::MovsxRmR { src, dst_size, dst } => {
+                let wide = *dst_size == S64;
+                let (opcode, w, byte): (&[u8], bool, bool) = match src.size() {
+                    S8 => (&[0x0f, 0xbe], wide, true),
+                    S16 => (&[0x0f, 0xbf], wide, false),
+                    S32 if wide => (&[0x63], true, false),
+                    S32 => (&[0x8b], false, false),
+                    S64 => (&[0x8b], true, false),
+                };
+                emit_rm(
+                    sink,
+                    Enc {
+                        opcode,
+                        w,
+                        rm_byte: byte,
+                        ..Enc::default()
+                    },
+                    gw(*dst),
+                    src.reg_mem().into(),
+                    0,
+                );
+            }
+            MInst::MovMR { src, dst } => emit_int(
+                sink,
+                dst.size(),
+                &[0x88],
+                &[0x89],
+                g(*src),
+                Rm::Mem(dst.amode()),
+            ),
+            MInst::MovMI { dst, imm } => {
+                let size = dst.size();
+                let len = match size {
+                    S8 => 1,
+                    S16 => 2,
+                    _ => 4,
+                };
+                emit_rm(
+                    sink,
+                    Enc {
+                        prefixes: size_prefix(size),
+                        opcode: if size == S8 { &[0xc6] } else { &[0xc7] },
+                        w: size == S64,
+                        ..Enc::default()
+                    },
+                    0,
+                    Rm::Mem(dst.amode()),
+                    len,
+                );
+                put_imm(sink, *imm, len);
+            }
+            MInst::Lea { src, dst } => emit_rm(
+                sink,
+                Enc {
+                    opcode: &[0x8d],
+                    w: true,
+                    ..Enc::default()
+                },
+                gw(*dst),
+                Rm::Mem(src),
+                0,
+            ),
+            MInst::AluRmR { op, src2, dst, .. } => {
+                let base = op.digit() * 8;
+                emit_int(
+                    sink,
+                    src2.size(),
+                    &[base + 2],
+                    &[base + 3],
+                    gw(*dst),
+                    src2.reg_mem().into(),
+                );
+            }
+            MInst::AluRI {
+                op, size, imm, dst, ..
+            } => emit_group1_imm(sink, op.digit(), *size, Rm::Reg(gw(*dst)), *imm),
+            MInst::AluMR { op, src, dst } => {
+                let base = op.digit() * 8;
+                emit_int(
+                    sink,
+                    dst.size(),
+                    &[base],
+                    &[base + 1],
+                    g(*src),
+                    Rm::Mem(dst.amode()),
+                );
+            }
+            MInst::AluMI { op, imm, dst } => {
+                emit_group1_imm(sink, op.digit(), dst.size(), Rm::Mem(dst.amode()), *imm)
+            }
+            MInst::CmpRmR { lhs, rhs } => emit_int(
+                sink,
+                rhs.size(),
+                &[0x3a],
+                &[0x3b],
+                g(*lhs),
+                rhs.reg_mem().into(),
+            ),
+            MInst::CmpRmI { lhs, imm } => {
+                emit_group1_imm(sink, 7, lhs.size(), lhs.reg_mem().into(), *imm)
+            }
+            MInst::TestRmR { lhs, rhs } => emit_int(
+                sink,
+                lhs.size(),
+                &[0x84],
+                &[0x85],
+                g(*rhs),
+                lhs.reg_mem().into(),
+            ),
+            MInst::TestRmI { lhs, imm } => {
+                let size = lhs.size();
+                let len = match size {
+                    S8 => 1,
+                    S16 => 2,
+                    _ => 4,
+                };
+                emit_rm(
+                    sink,
+                    Enc {
+                        prefixes: size_prefix(size),
+                        opcode: if size == S8 { &[0xf6] } else { &[0xf7] },
+                        w: size == S64,
+                        rm_byte: size == S8,
+                        ..Enc::default()
+                    },
+                    0,
+                    lhs.reg_mem().into(),
+                    len,
+                );
+                put_imm(sink, *imm, len);
+            }
+            MInst::ImulRmR { src2, dst, .. } => emit_int(
+                sink,
+                src2.size(),
+                &[],
+                &[0x0f, 0xaf],
+                gw(*dst),
+                src2.reg_mem().into(),
+            ),
+            MInst::ImulRmRI { src, imm, dst } => {
+                let size = src.size();
+                let len = alu_imm_len(size, *imm);
+                emit_rm(
+                    sink,
+                    Enc {
+                        prefixes: size_prefix(size),
+                        opcode: if len == 1 { &[0x6b] } else { &[0x69] },
+                        w: size == S64,
+                        ..Enc::default()
+                    },
+                    gw(*dst),
+                    src.reg_mem().into(),
+                    len,
+                );
+                put_imm(sink, *imm, len);
+            }
+            MInst::Mul { signed, src2, .. } => emit_int(
+                sink,
+                src2.size(),
+                &[0xf6],
+                &[0xf7],
+                if *signed { 5 } else { 4 },
+                src2.reg_mem().into(),
+            ),
+            MInst::Div {
+                signed, divisor, ..
+            } => emit_int(
+                sink,
+                divisor.size(),
+                &[0xf6],
+                &[0xf7],
+                if *signed { 7 } else { 6 },
+                divisor.reg_mem().into(),
+            ),
+            MInst::SignExtendData { size, .. } => match size {
+                S8 => sink.put_bytes(&[0x66, 0x98]),
+                S16 => sink.put_bytes(&[0x66, 0x99]),
+                S32 => sink.put1(0x99),
+                S64 => sink.put_bytes(&[0x48, 0x99]),
+            },
+            MInst::Unary { op, size, dst, .. } => {
+                let digit = match op {
+                    UnaryOp::Not => 2,
+                    UnaryOp::Neg => 3,
+                };
+                emit_int(sink, *size, &[0xf6], &[0xf7], digit, Rm::Reg(gw(*dst)));
+            }
+            MInst::Shift {
+                op,
+                size,
+                amount,
+                dst,
+                ..
+            } => {
+                let byte = *size == S8;
+                let (opcode, imm) = match (amount, byte) {
+                    (ShiftAmount::Cl(_), true) => (0xd2, None),
+                    (ShiftAmount::Cl(_), false) => (0xd3, None),
+                    (ShiftAmount::Imm(i), true) => (0xc0, Some(*i)),
+                    (ShiftAmount::Imm(i), false) => (0xc1, Some(*i)),
+                };
+                emit_rm(
+                    sink,
+                    Enc {
+                        prefixes: size_prefix(*size),
+                        opcode: &[opcode],
+                        w: *size == S64,
+                        rm_byte: byte,
+                        ..Enc::default()
+                    },
+                    op.digit(),
+                    Rm::Reg(gw(*dst)),
+                    imm.is_some() as u8,
+                );
+                if let Some(i) = imm {
+                    sink.put1(i);
+                }
+            }
+            MInst::DoubleShift {
+                op,
+                size,
+                src2,
+                amount,
+                dst,
+                ..
+            } => {
+                let (cl_op, imm_op) = match op {
+                    DoubleShiftOp::Shld => (0xa5, 0xa4),
+                    DoubleShiftOp::Shrd => (0xad, 0xac),
+                };
+                let (opcode, imm) = match amount {
+                    ShiftAmount::Cl(_) => (cl_op, None),
+                    ShiftAmount::Imm(i) => (imm_op, Some(*i)),
+                };
+                emit_rm(
+                    sink,
+                    Enc {
+                        prefixes: size_prefix(*size),
+                        opcode: &[0x0f, opcode],
+                        w: *size == S64,
+                        ..Enc::default()
+                    },
+                    g(*src2),
+                    Rm::Reg(gw(*dst)),
+                    imm.is_some() as u8,
+                );
+                if let Some(i) = imm {
+                    sink.put1(i);
+                }
+            }
+            MInst::BitRmR { op, src, dst } => {
+                let (f3, opcode) = match op {
+                    BitOp::Bsf => (false, 0xbc),
+                    BitOp::Bsr => (false, 0xbd),
+                    BitOp::Tzcnt => (true, 0xbc),
+                    BitOp::Lzcnt => (true, 0xbd),
+                    BitOp::Popcnt => (true, 0xb8),
+                };
+                let size = src.size();
+                let prefixes: &[u8] = match (size == S16, f3) {
+                    (true, true) => &[0x66, 0xf3],
+                    (true, false) => &[0x66],
+                    (false, true) => &[0xf3],
+                    (false, false) => &[],
+                };
+                emit_rm(
+                    sink,
+                    Enc {
+                        prefixes,
+                        opcode: &[0x0f, opcode],
+                        w: size == S64,
+                        ..Enc::default()
+                    },
+                    gw(*dst),
+                    src.reg_mem().into(),
+                    0,
+                );
+            }
+            MInst::Bswap { size, dst, .. } => {
+                let d = gw(*dst);
+                let rex = 0x40 | ((*size == S64) as u8) << 3 | d >> 3;
+                if rex != 0x40 {
+                    sink.put1(rex);
+                }
+                sink.put_bytes(&[0x0f, 0xc8 | (d & 7)]);
+            }
+            MInst::Andn { src1, src2, dst } => emit_vex(
+                sink,
+                PP_NONE,
+                MAP_0F38,
+                src2.size() == S64,
+                0xf2,
+                gw(*dst),
+                Some(g(*src1)),
+                src2.reg_mem().into(),
+                0,
+            ),
+            MInst::ShiftX {
+                op,
+                src,
+                amount,
+                dst,
+            } => {
+                let pp = match op {
+                    ShiftXOp::Shlx => PP_66,
+                    ShiftXOp::Sarx => PP_F3,
+                    ShiftXOp::Shrx => PP_F2,
+                };
+                emit_vex(
+                    sink,
+                    pp,
+                    MAP_0F38,
+                    src.size() == S64,
+                    0xf7,
+                    gw(*dst),
+                    Some(g(*amount)),
+                    src.reg_mem().into(),
+                    0,
+                );
+            }
+            MInst::Setcc { cc, dst } => emit_rm(
+                sink,
+                Enc {
+                    opcode: &[0x0f, 0x90 | cc.enc()],
+                    rm_byte: true,
+                    ..Enc::default()
+                },
+                0,
+                Rm::Reg(gw(*dst)),
+                0,
+            ),
+            MInst::Cmove {
+                cc,
+                consequent,
+                dst,
+                ..
+            } => emit_int(
+                sink,
+                consequent.size(),
+                &[],
+                &[0x0f, 0x40 | cc.enc()],
+                gw(*dst),
+                consequent.reg_mem().into(),
+            ),
+            MInst::Jmp { target } => {
+                sink.put_branch(BranchForm::new(&[0xeb], &[0xe9], false), *target)
+            }
+            MInst::Jcc { cc, target } => sink.put_branch(
+                BranchForm::new(&[0x70 | cc.enc()], &[0x0f, 0x80 | cc.enc()], true),
+                *target,
+            ),
+            MInst::JmpUnknown { target } => emit_rm(
+                sink,
+                Enc {
+                    opcode: &[0xff],
+                    ..Enc::default()
+                },
+                4,
+                gm64(target),
+                0,
+            ),
+            MInst::CallKnown { target } => {
+                sink.put1(0xe8);
+                sink.put_reloc(RelocKind::X86CallPCRel4, target.clone(), -4);
+            }
+            MInst::CallUnknown { target } => emit_rm(
+                sink,
+                Enc {
+                    opcode: &[0xff],
+                    ..Enc::default()
+                },
+                2,
+                gm64(target),
+                0,
+            ),
+            MInst::Ret => sink.put1(0xc3),
+            MInst::Push64 { src } => {
+                let r = g(*src);
+                if r >= 8 {
+                    sink.put1(0x41);
+                }
+                sink.put1(0x50 | (r & 7));
+            }
+            MInst::Pop64 { dst } => {
+                let r = gw(*dst);
+                if r >= 8 {
+                    sink.put1(0x41);
+                }
+                sink.put1(0x58 | (r & 7));
+            }
+            MInst::Ud2 { .. } => sink.put_bytes(&[0x0f, 0x0b]),
+            MInst::LoadFuncAddr { target, dst } => {
+                let d = gw(*dst);
+                sink.put1(0x48 | d >> 3);
+                sink.put1(0xb8 | (d & 7));
+                sink.put_reloc(RelocKind::Abs8, target.clone(), 0);
+            }
+            MInst::XmmMov128 { op, src, dst, avx } => emit_sse(
+                sink,
+                mov128_enc(*op, false),
+                false,
+                xw(*dst),
+                None,
+                xm128(src),
+                *avx,
+                0,
+            ),
+            MInst::XmmStore128 { op, src, dst, avx } => emit_sse(
+                sink,
+                mov128_enc(*op, true),
+                false,
+                x(*src),
+                None,
+                Rm::Mem(dst.amode()),
+                *avx,
+                0,
+            ),
+            MInst::MovssLoad { src, dst, avx } => emit_sse(
+                sink,
+                scalar_op(0x10, FloatSize::F32),
+                false,
+                xw(*dst),
+                None,
+                Rm::Mem(src.amode()),
+                *avx,
+                0,
+            ),
+            MInst::MovsdLoad { src, dst, avx } => emit_sse(
+                sink,
+                scalar_op(0x10, FloatSize::F64),
+                false,
+                xw(*dst),
+                None,
+                Rm::Mem(src.amode()),
+                *avx,
+                0,
+            ),
+            MInst::MovssStore { src, dst, avx } => emit_sse(
+                sink,
+                scalar_op(0x11, FloatSize::F32),
+                false,
+                x(*src),
+                None,
+                Rm::Mem(dst.amode()),
+                *avx,
+                0,
+            ),
+            MInst::MovsdStore { src, dst, avx } => emit_sse(
+                sink,
+                scalar_op(0x11, FloatSize::F64),
+                false,
+                x(*src),
+                None,
+                Rm::Mem(dst.amode()),
+                *avx,
+                0,
+            ),
+            MInst::MovToXmm { src, dst, avx } => emit_sse(
+                sink,
+                SseEnc {
+                    pp: PP_66,
+                    map: MAP_0F,
+                    op: 0x6e,
+                },
+                src.size() == S64,
+                xw(*dst),
+                None,
+                src.reg_mem().into(),
+                *avx,
+                0,
+            ),
+            MInst::MovFromXmm {
+                size,
+                src,
+                dst,
+                avx,
+            } => emit_sse(
+                sink,
+                SseEnc {
+                    pp: PP_66,
+                    map: MAP_0F,
+                    op: 0x7e,
+                },
+                *size == S64,
+                x(*src),
+                None,
+                Rm::Reg(gw(*dst)),
+                *avx,
+                0,
+            ),
+            MInst::XmmRmR32 {
+                op,
+                src1,
+                src2,
+                dst,
+                avx,
+            } => emit_sse(
+                sink,
+                scalar_op(sse32_opcode(*op), FloatSize::F32),
+                false,
+                xw(*dst),
+                Some(x(*src1)),
+                xm32(src2),
+                *avx,
+                0,
+            ),
+            MInst::XmmRmR64 {
+                op,
+                src1,
+                src2,
+                dst,
+                avx,
+            } => emit_sse(
+                sink,
+                scalar_op(sse64_opcode(*op), FloatSize::F64),
+                false,
+                xw(*dst),
+                Some(x(*src1)),
+                xm64(src2),
+                *avx,
+                0,
+            ),
+            MInst::XmmRmR128 {
+                op,
+                src1,
+                src2,
+                dst,
+                avx,
+            } => emit_sse(
+                sink,
+                sse128_enc(*op),
+                false,
+                xw(*dst),
+                Some(x(*src1)),
+                xm128(src2),
+                *avx,
+                0,
+            ),
+            MInst::XmmRmRImm32 {
+                op,
+                src1,
+                src2,
+                imm,
+                dst,
+                avx,
+            } => {
+                emit_sse(
+                    sink,
+                    sse_imm_enc(*op, FloatSize::F32),
+                    false,
+                    xw(*dst),
+                    Some(x(*src1)),
+                    xm32(src2),
+                    *avx,
+                    1,
+                );
+                sink.put1(*imm);
+            }
+            MInst::XmmRmRImm64 {
+                op,
+                src1,
+                src2,
+                imm,
+                dst,
+                avx,
+            } => {
+                emit_sse(
+                    sink,
+                    sse_imm_enc(*op, FloatSize::F64),
+                    false,
+                    xw(*dst),
+                    Some(x(*src1)),
+                    xm64(src2),
+                    *avx,
+                    1,
+                );
+                sink.put1(*imm);
+            }
+            MInst::Ucomiss { lhs, rhs, avx } => emit_sse(
+                sink,
+                SseEnc {
+                    pp: PP_NONE,
+                    map: MAP_0F,
+                    op: 0x2e,
+                },
+                false,
+                x(*lhs),
+                None,
+                xm32(rhs),
+                *avx,
+                0,
+            ),
+            MInst::Ucomisd { lhs, rhs, avx } => emit_sse(
+                sink,
+                SseEnc {
+                    pp: PP_66,
+                    map: MAP_0F,
+                    op: 0x2e,
+                },
+                false,
+                x(*lhs),
+                None,
+                xm64(rhs),
+                *avx,
+                0,
+            ),
+            MInst::CvtIntToFloat {
+                to,
+                src1,
+                src2,
+                dst,
+                avx,
+            } => emit_sse(
+                sink,
+                scalar_op(0x2a, *to),
+                src2.size() == S64,
+                xw(*dst),
+                Some(x(*src1)),
+                src2.reg_mem().into(),
+                *avx,
+                0,
+            ),
+            MInst::CvttF32ToInt {
+                size,
+                src,
+                dst,
+                avx,
+            } => emit_sse(
+                sink,
+                scalar_op(0x2c, FloatSize::F32),
+                *size == S64,
+                gw(*dst),
+                None,
+                xm32(src),
+                *avx,
+                0,
+            ),
+            MInst::CvttF64ToInt {
+                size,
+                src,
+                dst,
+                avx,
+            } => emit_sse(
+                sink,
+                scalar_op(0x2c, FloatSize::F64),
+                *size == S64,
+                gw(*dst),
+                None,
+                xm64(src),
+                *avx,
+                0,
+            ),
+            MInst::Fma32 {
+                form,
+                src2,
+                src3,
+                dst,
+                ..
+            } => emit_vex(
+                sink,
+                PP_66,
+                MAP_0F38,
+                false,
+                fma_opcode(*form),
+                xw(*dst),
+                Some(x(*src2)),
+                xm32(src3),
+                0,
+            ),
+            MInst::Fma64 {
+                form,
+                src2,
+                src3,
+                dst,
+                ..
+            } => emit_vex(
+                sink,
+                PP_66,
+                MAP_0F38,
+                true,
+                fma_opcode(*form),
+                xw(*dst),
+                Some(x(*src2)),
+                xm64(src3),
+                0,
+            ),
+        }
+    }
+}

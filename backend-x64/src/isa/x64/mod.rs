@@ -1,0 +1,14 @@
+//! The x86-64 target: registers, operands, instructions, the encoder and CPU features.
+
+pub mod args;
+pub mod emit;
+pub mod inst;
+pub mod regs;
+pub mod settings;
+
+#[cfg(test)]
+mod emit_tests;
+
+pub use args::*;
+pub use inst::*;
+pub use settings::Flags;
