@@ -594,3 +594,351 @@ impl CodeBuffer {
         off as i64 + shift[k]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The buffer is target-independent, but its tests use x86 branch encodings so that the
+    //! result can be decoded with `iced-x86` and every branch target checked.
+
+    use super::*;
+    use iced_x86::{Code, Decoder, DecoderOptions, Formatter, IntelFormatter};
+
+    const JMP: BranchForm = BranchForm::new(&[0xeb], &[0xe9], false);
+    /// `je`
+    const JE: BranchForm = BranchForm::new(&[0x74], &[0x0f, 0x84], true);
+    const NOP: u8 = 0x90;
+    const RET: u8 = 0xc3;
+
+    /// Disassembles the code part: `(offset, text)` per instruction, branch targets and
+    /// RIP-relative operands shown as absolute offsets.
+    fn listing(done: &MachBufferFinalized) -> Vec<(u32, String)> {
+        let code = &done.data[..done.code_len as usize];
+        let mut f = IntelFormatter::new();
+        let o = f.options_mut();
+        o.set_hex_prefix("0x");
+        o.set_hex_suffix("");
+        o.set_uppercase_hex(false);
+        o.set_space_after_operand_separator(true);
+        o.set_branch_leading_zeros(false);
+        o.set_show_branch_size(false);
+        o.set_small_hex_numbers_in_decimal(false);
+        o.set_leading_zeros(false);
+        o.set_memory_size_options(iced_x86::MemorySizeOptions::Always);
+        let mut d = Decoder::with_ip(64, code, 0, DecoderOptions::NONE);
+        let mut out = Vec::new();
+        while d.can_decode() {
+            let i = d.decode();
+            assert_ne!(i.code(), Code::INVALID, "bad code {code:02x?}");
+            let mut s = String::new();
+            f.format(&i, &mut s);
+            out.push((i.ip() as u32, s));
+        }
+        out
+    }
+
+    /// The listing without the `nop`s.
+    fn branches(done: &MachBufferFinalized) -> Vec<(u32, String)> {
+        listing(done)
+            .into_iter()
+            .filter(|(_, s)| s != "nop")
+            .collect()
+    }
+
+    fn nops(b: &mut CodeBuffer, n: usize) {
+        for _ in 0..n {
+            b.put1(NOP);
+        }
+    }
+
+    fn l(items: &[(u32, &str)]) -> Vec<(u32, String)> {
+        items.iter().map(|(o, s)| (*o, s.to_string())).collect()
+    }
+
+    #[test]
+    fn forward_and_backward_short_branches() {
+        let mut b = CodeBuffer::new();
+        let (top, end) = (b.new_label(), b.new_label());
+        b.bind_label(top);
+        b.put_branch(JE, end); // 0: je end (short, 2 bytes)
+        nops(&mut b, 10); // 2..12
+        b.put_branch(JMP, top); // 12: jmp top (short)
+        b.bind_label(end);
+        b.put1(RET); // 14
+        let done = b.finish().unwrap();
+        assert_eq!(
+            branches(&done),
+            l(&[(0, "je 0xe"), (12, "jmp 0x0"), (14, "ret")])
+        );
+        assert_eq!(done.data.len(), 15);
+        assert_eq!(&done.data[12..14], &[0xeb, 0xf2]);
+        assert_eq!(done.label_offset(end), Some(14));
+        assert_eq!(done.label_offset(top), Some(0));
+    }
+
+    #[test]
+    fn short_form_range_limits() {
+        // Forward: 127 bytes between the short branch and its target still fit, 128 do not.
+        for (gap, short) in [(127usize, true), (128, false)] {
+            let mut b = CodeBuffer::new();
+            let t = b.new_label();
+            b.put_branch(JMP, t);
+            nops(&mut b, gap);
+            b.bind_label(t);
+            b.put1(RET);
+            let done = b.finish().unwrap();
+            let len = if short { 2 } else { 5 };
+            let target = (len + gap) as u32;
+            assert_eq!(
+                branches(&done),
+                l(&[(0, &format!("jmp {target:#x}")), (target, "ret")])
+            );
+            assert_eq!(done.data[0], if short { 0xeb } else { 0xe9 });
+        }
+        // Backward: displacement -128 fits, -129 does not.
+        for (gap, short) in [(126usize, true), (127, false)] {
+            let mut b = CodeBuffer::new();
+            let t = b.new_label();
+            b.bind_label(t);
+            nops(&mut b, gap);
+            b.put_branch(JE, t);
+            let done = b.finish().unwrap();
+            assert_eq!(branches(&done), l(&[(gap as u32, "je 0x0")]), "gap {gap}");
+            assert_eq!(done.data.len(), gap + if short { 2 } else { 6 });
+        }
+    }
+
+    #[test]
+    fn long_branches_shift_everything_after_short_ones() {
+        // A short branch, then a far one that must stay long, with traps, relocations and
+        // RIP-relative references behind them.
+        let mut b = CodeBuffer::new();
+        let (near, far, data) = (b.new_label(), b.new_label(), b.new_label());
+        b.put_branch(JMP, near); // 0: short (2)
+        b.put_branch(JE, far); // 2: long (6)
+        b.bind_label(near);
+        // 8: lea rax, [rip+data]
+        b.put_bytes(&[0x48, 0x8d, 0x05]);
+        b.put_label_ref(data, FixupKind::PcRel32, -4);
+        b.add_trap(TrapCode::HeapOutOfBounds); // at 15
+        b.put_bytes(&[0x8b, 0x07]); // 15: mov eax, [rdi]
+        b.put1(0xe8); // 17: call rel32
+        b.put_reloc(
+            RelocKind::X86CallPCRel4,
+            RelocTarget::Name(UserFuncName::testcase("g")),
+            -4,
+        ); // field at 18
+        nops(&mut b, 300);
+        b.bind_label(far);
+        b.bind_label(data);
+        b.put1(RET);
+        let done = b.finish().unwrap();
+        let far_at = 22 + 300;
+        let list = branches(&done);
+        assert_eq!(list[0], (0, "jmp 0x8".to_string()));
+        assert_eq!(list[1], (2, format!("je {far_at:#x}")));
+        assert_eq!(list[2], (8, format!("lea rax, [{far_at:#x}]")));
+        assert_eq!(list[3], (15, "mov eax, dword ptr [rdi]".to_string()));
+        assert_eq!(list[5], (far_at, "ret".to_string()));
+        assert_eq!(
+            done.traps,
+            [TrapRecord {
+                offset: 15,
+                code: TrapCode::HeapOutOfBounds
+            }]
+        );
+        assert_eq!(done.relocs.len(), 1);
+        assert_eq!(done.relocs[0].offset, 18);
+        assert_eq!(done.relocs[0].addend, -4);
+    }
+
+    #[test]
+    fn jumps_to_the_next_instruction_disappear() {
+        let mut b = CodeBuffer::new();
+        let (a, c) = (b.new_label(), b.new_label());
+        b.put1(NOP);
+        b.put_branch(JMP, a); // to the next instruction: removed
+        b.bind_label(a);
+        b.put_branch(JE, c); // a conditional to the next one: removed too
+        b.put_branch(JMP, c); // after the previous two went away, still to next: removed
+        b.bind_label(c);
+        b.put1(RET);
+        let done = b.finish().unwrap();
+        assert_eq!(listing(&done), l(&[(0, "nop"), (1, "ret")]));
+        assert_eq!(done.label_offset(a), Some(1));
+        assert_eq!(done.label_offset(c), Some(1));
+    }
+
+    #[test]
+    fn branches_past_removed_ones() {
+        // jmp c; jmp c; c: — the second goes away, then the first also targets the next
+        // instruction.
+        let mut b = CodeBuffer::new();
+        let c = b.new_label();
+        b.put_branch(JMP, c);
+        b.put_branch(JMP, c);
+        b.bind_label(c);
+        b.put1(RET);
+        let done = b.finish().unwrap();
+        assert_eq!(listing(&done), l(&[(0, "ret")]));
+    }
+
+    #[test]
+    fn threading_through_jump_only_blocks() {
+        // je a; ret; a: jmp b; <nops>; b: ret  =>  je goes straight to b.
+        let mut b = CodeBuffer::new();
+        let (a, bl) = (b.new_label(), b.new_label());
+        b.put_branch(JE, a); // 0
+        b.put1(RET); // 2
+        b.bind_label(a);
+        b.put_branch(JMP, bl); // 3
+        nops(&mut b, 20); // 5..25
+        b.bind_label(bl);
+        b.put1(RET); // 25
+        let done = b.finish().unwrap();
+        assert_eq!(
+            branches(&done),
+            l(&[(0, "je 0x19"), (2, "ret"), (3, "jmp 0x19"), (25, "ret")])
+        );
+    }
+
+    #[test]
+    fn threading_stops_at_cycles_and_conditionals() {
+        // a: jmp b; b: jmp a — an infinite loop stays one (and finish terminates).
+        let mut b = CodeBuffer::new();
+        let (a, bl, c) = (b.new_label(), b.new_label(), b.new_label());
+        b.put1(NOP);
+        b.bind_label(a);
+        b.put_branch(JMP, bl); // 1
+        b.bind_label(bl);
+        b.put_branch(JMP, a); // 3
+                              // A conditional branch is not a jump-only block: jumps to it stay.
+        b.bind_label(c);
+        b.put_branch(JE, a); // 5
+        b.put_branch(JMP, c); // 7
+        let done = b.finish().unwrap();
+        // `a: jmp b` falls through to `b` once threaded, so it goes away; `b: jmp a` then
+        // jumps to itself (the loop stays a loop), and `je a` lands on it. The jump to the
+        // conditional branch is kept as is.
+        assert_eq!(
+            branches(&done),
+            l(&[(1, "jmp 0x1"), (3, "je 0x1"), (5, "jmp 0x3")])
+        );
+        assert_eq!(done.label_offset(a), Some(1));
+        assert_eq!(done.label_offset(bl), Some(1));
+
+        let mut b = CodeBuffer::new();
+        let a = b.new_label();
+        b.bind_label(a);
+        b.put_branch(JMP, a);
+        let done = b.finish().unwrap();
+        assert_eq!(listing(&done), l(&[(0, "jmp 0x0")]));
+    }
+
+    #[test]
+    fn constant_pool() {
+        let mut b = CodeBuffer::new();
+        let c8 = b.constant(&0x8000_0000_0000_0000u64.to_le_bytes());
+        let c4 = b.constant(&0x7fff_ffffu32.to_le_bytes());
+        let c16 = b.constant(&[0xab; 16]);
+        assert_eq!(b.constant(&0x8000_0000_0000_0000u64.to_le_bytes()), c8);
+        // movsd xmm0, [rip+c8]; movss xmm1, [rip+c4]; andps xmm2, [rip+c16]; ret
+        b.put_bytes(&[0xf2, 0x0f, 0x10, 0x05]);
+        b.put_label_ref(c8, FixupKind::PcRel32, -4);
+        b.put_bytes(&[0xf3, 0x0f, 0x10, 0x0d]);
+        b.put_label_ref(c4, FixupKind::PcRel32, -4);
+        b.put_bytes(&[0x0f, 0x54, 0x15]);
+        b.put_label_ref(c16, FixupKind::PcRel32, -4);
+        b.put1(RET);
+        let done = b.finish().unwrap();
+        assert_eq!(done.code_len, 8 + 8 + 7 + 1);
+        let (o16, o8, o4) = (
+            done.label_offset(c16).unwrap(),
+            done.label_offset(c8).unwrap(),
+            done.label_offset(c4).unwrap(),
+        );
+        // Aligned, after the code, not overlapping, and holding the bytes.
+        assert_eq!((o16 % 16, o8 % 8, o4 % 4), (0, 0, 0));
+        assert!(o16 >= done.code_len && o8 >= o16 + 16 && o4 >= o8 + 8);
+        assert_eq!(o16, 32);
+        assert_eq!(&done.data[o16 as usize..o16 as usize + 16], &[0xab; 16]);
+        assert_eq!(
+            &done.data[o8 as usize..o8 as usize + 8],
+            &0x8000_0000_0000_0000u64.to_le_bytes()
+        );
+        assert_eq!(
+            &done.data[o4 as usize..o4 as usize + 4],
+            &0x7fff_ffffu32.to_le_bytes()
+        );
+        assert_eq!(done.data.len() as u32, o4 + 4);
+        assert_eq!(
+            listing(&done),
+            l(&[
+                (0, &format!("movsd xmm0, qword ptr [{o8:#x}]")),
+                (8, &format!("movss xmm1, dword ptr [{o4:#x}]")),
+                (16, &format!("andps xmm2, xmmword ptr [{o16:#x}]")),
+                (23, "ret"),
+            ])
+        );
+    }
+
+    #[test]
+    fn jump_table_deltas() {
+        let mut b = CodeBuffer::new();
+        let (table, t0, t1) = (b.new_label(), b.new_label(), b.new_label());
+        b.put_branch(JMP, t1); // 0: short jmp over the table
+        b.bind_label(table); // 2
+        b.put_label_ref(t0, FixupKind::Delta32 { base: table }, 0);
+        b.put_label_ref(t1, FixupKind::Delta32 { base: table }, 0);
+        b.bind_label(t0); // 10
+        b.put1(NOP);
+        b.bind_label(t1); // 11
+        b.put1(RET);
+        let done = b.finish().unwrap();
+        assert_eq!(&done.data[..2], &[0xeb, 9]);
+        assert_eq!(&done.data[2..6], &8i32.to_le_bytes());
+        assert_eq!(&done.data[6..10], &9i32.to_le_bytes());
+    }
+
+    #[test]
+    fn errors_instead_of_panics() {
+        let mut b = CodeBuffer::new();
+        let a = b.new_label();
+        b.put_branch(JMP, a);
+        assert_eq!(b.finish(), Err(BufferError::UnboundLabel(a)));
+
+        let mut b = CodeBuffer::new();
+        let a = b.new_label();
+        b.bind_label(a);
+        b.bind_label(a);
+        assert_eq!(b.finish(), Err(BufferError::LabelBoundTwice(a)));
+
+        let mut b = CodeBuffer::new();
+        let a = b.new_label();
+        b.put_label_ref(a, FixupKind::PcRel8, -1);
+        nops(&mut b, 200);
+        b.bind_label(a);
+        assert!(matches!(
+            b.finish(),
+            Err(BufferError::FixupOutOfRange { offset: 0, .. })
+        ));
+        assert!(BufferError::UnboundLabel(a)
+            .to_string()
+            .contains("never bound"));
+    }
+
+    #[test]
+    fn clear_reuses_the_buffer() {
+        let mut b = CodeBuffer::new();
+        let a = b.new_label();
+        b.put_branch(JMP, a);
+        b.add_trap(TrapCode::Interrupt);
+        b.clear();
+        let a = b.new_label();
+        assert_eq!(a.index(), 0);
+        b.bind_label(a);
+        b.put1(RET);
+        let done = b.finish().unwrap();
+        assert_eq!(done.data, [RET]);
+        assert!(done.traps.is_empty() && done.relocs.is_empty());
+    }
+}

@@ -1601,3 +1601,82 @@ fn fma() {
         }
     }
 }
+
+/// Decodes every instruction of the code, targets as absolute offsets.
+fn listing(code: &[u8]) -> Vec<String> {
+    let mut f = formatter();
+    f.options_mut().set_rip_relative_addresses(false);
+    let mut d = Decoder::with_ip(64, code, 0, DecoderOptions::NONE);
+    let mut out = Vec::new();
+    while d.can_decode() {
+        let i = d.decode();
+        assert_ne!(i.code(), Code::INVALID);
+        let mut s = String::new();
+        f.format(&i, &mut s);
+        out.push(format!("{:x}: {s}", i.ip()));
+    }
+    out
+}
+
+#[test]
+fn branches_through_the_buffer() {
+    for (i, cc) in CC::ALL.into_iter().enumerate() {
+        let name = CC_NAMES[i];
+        for gap in [3usize, 300] {
+            let mut buf = CodeBuffer::new();
+            let (top, end) = (buf.new_label(), buf.new_label());
+            buf.bind_label(top);
+            MInst::Jcc { cc, target: end }.emit(&mut buf, None);
+            buf.put_bytes(&vec![0x90; gap]);
+            MInst::Jmp { target: top }.emit(&mut buf, None);
+            buf.bind_label(end);
+            MInst::Ret.emit(&mut buf, None);
+            let done = buf.finish().unwrap();
+            let (jcc_len, jmp_len) = if gap < 100 { (2, 2) } else { (6, 5) };
+            let jmp_at = jcc_len + gap;
+            let end_at = jmp_at + jmp_len;
+            let list = listing(&done.data);
+            assert_eq!(list[0], format!("0: j{name} {end_at:#x}"));
+            assert_eq!(list[gap + 1], format!("{jmp_at:x}: jmp 0x0"));
+            assert_eq!(list[gap + 2], format!("{end_at:x}: ret"));
+        }
+    }
+}
+
+#[test]
+fn constants_from_the_pool() {
+    // An f64 sign mask as a 16-byte constant for `andnpd`, an f32 one for `movss`.
+    let mut buf = CodeBuffer::new();
+    let mask = buf.constant(&[0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let one = buf.constant(&1.0f32.to_bits().to_le_bytes());
+    MInst::MovssLoad {
+        src: Mem32::new(Amode::rip_relative(one)),
+        dst: wx(1),
+        avx: false,
+    }
+    .emit(&mut buf, None);
+    MInst::XmmRmR128 {
+        op: SseOp128::Andnpd,
+        src1: xmm(0),
+        src2: XmmMem128::Mem(Mem128::new(Amode::rip_relative(mask))),
+        dst: wx(0),
+        avx: false,
+    }
+    .emit(&mut buf, None);
+    MInst::Ret.emit(&mut buf, None);
+    let done = buf.finish().unwrap();
+    let code = &done.data[..done.code_len as usize];
+    assert_eq!(
+        listing(code),
+        [
+            "0: movss xmm1, dword ptr [0x30]",
+            "8: andnpd xmm0, xmmword ptr [0x20]",
+            "10: ret"
+        ]
+    );
+    // The code is 0x11 bytes; the 16-byte constant goes to the next multiple of 16.
+    assert_eq!(done.code_len, 0x11);
+    assert_eq!(&done.data[0x30..0x34], &1.0f32.to_bits().to_le_bytes());
+    assert_eq!(done.data[0x27], 0x80);
+    assert_eq!(done.data.len(), 0x34);
+}
