@@ -430,10 +430,12 @@ fn fma_opcode(form: FmaForm) -> u8 {
 impl MInst {
     /// Appends the encoding of `self` to `sink`. When `trap` is given and the instruction may
     /// fault ([`MInst::may_trap`]), a trap record with that code is added at the instruction's
-    /// first byte. (`ud2` always records its own code.)
+    /// first byte. (`ud2` and `TrapIf` always record their own code.)
     pub fn emit(&self, sink: &mut CodeBuffer, trap: Option<TrapCode>) {
         if let MInst::Ud2 { code } = self {
             sink.add_trap(*code);
+        } else if let MInst::TrapIf { .. } = self {
+            // Records at its `ud2`.
         } else if let Some(code) = trap {
             if self.may_trap() {
                 sink.add_trap(code);
@@ -896,6 +898,72 @@ impl MInst {
                 sink.put1(0x58 | (r & 7));
             }
             MInst::Ud2 { .. } => sink.put_bytes(&[0x0f, 0x0b]),
+            MInst::TrapIf { cc, code } => {
+                // A short jump over the two-byte `ud2`; internal, so not a buffer branch.
+                sink.put_bytes(&[0x70 | cc.invert().enc(), 2]);
+                sink.add_trap(*code);
+                sink.put_bytes(&[0x0f, 0x0b]);
+            }
+            MInst::JmpTableSeq {
+                idx,
+                tmp1,
+                tmp2,
+                targets,
+            } => {
+                let table = sink.new_label();
+                MInst::Lea {
+                    src: Amode::rip_relative(table),
+                    dst: *tmp1,
+                }
+                .emit_bytes(sink);
+                MInst::MovsxRmR {
+                    src: GprMem32::Mem(Mem32::new(Amode::imm_reg_reg_shift(
+                        0,
+                        tmp1.to_reg(),
+                        *idx,
+                        Scale::Four,
+                    )))
+                    .into(),
+                    dst_size: S64,
+                    dst: *tmp2,
+                }
+                .emit_bytes(sink);
+                MInst::AluRmR {
+                    op: AluOp::Add,
+                    src1: tmp1.to_reg(),
+                    src2: GprMem64::Reg(tmp2.to_reg()).into(),
+                    dst: *tmp1,
+                }
+                .emit_bytes(sink);
+                MInst::JmpUnknown {
+                    target: GprMem64::Reg(tmp1.to_reg()),
+                }
+                .emit_bytes(sink);
+                sink.bind_label(table);
+                for t in targets.iter() {
+                    sink.put_label_ref(*t, FixupKind::Delta32 { base: table }, 0);
+                }
+            }
+            MInst::Nop { len } => {
+                // The recommended multi-byte forms (Intel SDM, NOP).
+                const NOPS: [&[u8]; 9] = [
+                    &[0x90],
+                    &[0x66, 0x90],
+                    &[0x0f, 0x1f, 0x00],
+                    &[0x0f, 0x1f, 0x40, 0x00],
+                    &[0x0f, 0x1f, 0x44, 0x00, 0x00],
+                    &[0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00],
+                    &[0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00],
+                    &[0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+                    &[0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+                ];
+                let mut left = *len as usize;
+                while left > 0 {
+                    let n = left.min(NOPS.len());
+                    sink.put_bytes(NOPS[n - 1]);
+                    left -= n;
+                }
+            }
             MInst::LoadFuncAddr { target, dst } => {
                 let d = gw(*dst);
                 sink.put1(0x48 | d >> 3);

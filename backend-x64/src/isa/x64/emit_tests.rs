@@ -1680,3 +1680,79 @@ fn constants_from_the_pool() {
     assert_eq!(done.data[0x27], 0x80);
     assert_eq!(done.data.len(), 0x34);
 }
+
+#[test]
+fn trap_if_jump_table_and_nops() {
+    for (i, cc) in CC::ALL.into_iter().enumerate() {
+        let mut buf = CodeBuffer::new();
+        MInst::Ret.emit(&mut buf, None);
+        MInst::TrapIf {
+            cc,
+            code: TrapCode::IntegerOverflow,
+        }
+        .emit(&mut buf, Some(TrapCode::HeapOutOfBounds));
+        MInst::Ret.emit(&mut buf, None);
+        let done = buf.finish().unwrap();
+        // The inverted condition skips the ud2.
+        let inv = CC_NAMES[i ^ 1];
+        assert_eq!(
+            listing(&done.data),
+            ["0: ret", &format!("1: j{inv} 0x5"), "3: ud2", "5: ret"]
+        );
+        assert_eq!(done.traps.len(), 1);
+        assert_eq!(
+            (done.traps[0].offset, done.traps[0].code),
+            (3, TrapCode::IntegerOverflow)
+        );
+    }
+
+    let mut buf = CodeBuffer::new();
+    let targets: Vec<Label> = (0..3).map(|_| buf.new_label()).collect();
+    MInst::JmpTableSeq {
+        idx: gpr(7),
+        tmp1: wg(10),
+        tmp2: wg(11),
+        targets: targets.clone().into_boxed_slice(),
+    }
+    .emit(&mut buf, None);
+    let table_at = buf.cur_offset() - 12;
+    for (k, t) in targets.iter().enumerate() {
+        buf.bind_label(*t);
+        MInst::Nop { len: k as u8 + 1 }.emit(&mut buf, None);
+    }
+    let done = buf.finish().unwrap();
+    let list = listing(&done.data[..table_at as usize]);
+    assert_eq!(
+        list,
+        [
+            format!("0: lea r10, [{table_at:#x}]"),
+            "7: movsxd r11, dword ptr [r10+rdi*4]".to_string(),
+            "b: add r10, r11".to_string(),
+            "e: jmp r10".to_string(),
+        ]
+    );
+    assert_eq!(table_at, 0x11);
+    let entry = |k: usize| {
+        let at = table_at as usize + 4 * k;
+        i32::from_le_bytes(done.data[at..at + 4].try_into().unwrap())
+    };
+    // Targets at table+12, +13, +15 (after 1- and 2-byte nops).
+    assert_eq!((entry(0), entry(1), entry(2)), (12, 13, 15));
+
+    for len in [1u8, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 30] {
+        let mut buf = CodeBuffer::new();
+        MInst::Nop { len }.emit(&mut buf, None);
+        let done = buf.finish().unwrap();
+        assert_eq!(done.data.len(), len as usize);
+        let mut d = Decoder::with_ip(64, &done.data, 0, DecoderOptions::NONE);
+        while d.can_decode() {
+            let i = d.decode();
+            assert_eq!(
+                i.mnemonic(),
+                iced_x86::Mnemonic::Nop,
+                "{len}: {:02x?}",
+                done.data
+            );
+        }
+    }
+}

@@ -603,6 +603,33 @@ pub enum MInst {
         /// The trap code.
         code: TrapCode,
     },
+    /// `j!cc skip; ud2; skip:` — traps with `code` when `cc` holds (the trap is recorded at
+    /// the `ud2`).
+    TrapIf {
+        /// Condition under which to trap.
+        cc: CC,
+        /// The trap code.
+        code: TrapCode,
+    },
+    /// Indirect jump through a table of 32-bit offsets placed right after the jump:
+    /// `lea tmp1, [rip+table]; movsxd tmp2, dword ptr [tmp1+idx*4]; add tmp1, tmp2;
+    /// jmp tmp1; table: (target - table)...`. `idx` must be zero-extended to 64 bits and
+    /// already checked against the table length.
+    JmpTableSeq {
+        /// Table index.
+        idx: Gpr,
+        /// Scratch register (clobbered).
+        tmp1: WritableGpr,
+        /// Scratch register (clobbered).
+        tmp2: WritableGpr,
+        /// The targets, by index.
+        targets: Box<[Label]>,
+    },
+    /// `nop`s filling `len` bytes, using multi-byte forms.
+    Nop {
+        /// Number of bytes.
+        len: u8,
+    },
     /// `movabs dst, imm64` with an absolute 64-bit relocation to `target`.
     LoadFuncAddr {
         /// The function.
@@ -841,8 +868,10 @@ pub enum MInst {
 }
 
 impl MInst {
-    /// The address and width in bytes of the instruction's memory access, if it has one.
-    /// (`lea` computes an address without accessing memory, so it has none.)
+    /// The address and width in bytes of the instruction's memory operand, if it has one.
+    /// (`lea` computes an address without accessing memory, so it has none; the table load
+    /// inside [`MInst::JmpTableSeq`] reads the code itself, not an operand, and is not
+    /// reported.)
     pub fn mem_access(&self) -> Option<(&Amode, u32)> {
         fn any(m: &AnyGprMem) -> Option<(&Amode, u32)> {
             match m.reg_mem() {
@@ -917,6 +946,9 @@ impl MInst {
             | I::Push64 { .. }
             | I::Pop64 { .. }
             | I::Ud2 { .. }
+            | I::TrapIf { .. }
+            | I::JmpTableSeq { .. }
+            | I::Nop { .. }
             | I::LoadFuncAddr { .. }
             | I::MovFromXmm { .. } => None,
         }
@@ -931,6 +963,9 @@ impl MInst {
     /// Whether executing the instruction may raise a hardware fault that the runtime turns
     /// into a trap: a memory access, a division, or `ud2`.
     pub fn may_trap(&self) -> bool {
-        matches!(self, MInst::Div { .. } | MInst::Ud2 { .. }) || self.mem_access().is_some()
+        matches!(
+            self,
+            MInst::Div { .. } | MInst::Ud2 { .. } | MInst::TrapIf { .. }
+        ) || self.mem_access().is_some()
     }
 }
