@@ -5,6 +5,51 @@
 //! bytes takes an [`XmmMem128`], which can only be built from an SSE register or a [`Mem128`]:
 //! there is deliberately no conversion from a narrower memory operand, so a lowering rule that
 //! sinks an 8-byte load into a 16-byte access does not compile.
+//!
+//! ```
+//! use kiln_backend_x64::isa::x64::{regs, Amode, Mem128, Mem64, XmmMem128, XmmMem64};
+//! let a = Amode::imm_reg(8, regs::RDI);
+//! let ok: XmmMem128 = Mem128::new(a).into();
+//! let also_ok: XmmMem64 = Mem64::new(a).into();
+//! # let _ = (ok, also_ok);
+//! ```
+//!
+//! The two failing examples below differ from compiling code only in the width:
+//!
+//! ```
+//! use kiln_backend_x64::isa::x64::{regs, Amode, Mem64, MInst, SseOp64, XmmMem64};
+//! use kiln_backend_x64::machinst::Writable;
+//! let a = Amode::imm_reg(0, regs::RAX);
+//! let x = regs::xmm(0);
+//! let _ = MInst::XmmRmR64 {
+//!     op: SseOp64::Addsd,
+//!     src1: x,
+//!     src2: XmmMem64::Mem(Mem64::new(a)),
+//!     dst: Writable::from_reg(x),
+//!     avx: false,
+//! };
+//! ```
+//!
+//! ```compile_fail
+//! use kiln_backend_x64::isa::x64::{regs, Amode, Mem64, XmmMem128};
+//! // An 8-byte memory operand is not a 16-byte one.
+//! let wrong: XmmMem128 = Mem64::new(Amode::imm_reg(8, regs::RDI)).into();
+//! ```
+//!
+//! ```compile_fail
+//! use kiln_backend_x64::isa::x64::{regs, Amode, Mem32, MInst, SseOp64, XmmMem64};
+//! use kiln_backend_x64::machinst::Writable;
+//! // `addsd` reads 8 bytes: a 4-byte operand does not fit.
+//! let a = Amode::imm_reg(0, regs::RAX);
+//! let x = regs::xmm(0);
+//! let _ = MInst::XmmRmR64 {
+//!     op: SseOp64::Addsd,
+//!     src1: x,
+//!     src2: XmmMem64::Mem(Mem32::new(a)),
+//!     dst: Writable::from_reg(x),
+//!     avx: false,
+//! };
+//! ```
 
 use crate::machinst::{Label, Reg, RegClass, Writable};
 use core::fmt;

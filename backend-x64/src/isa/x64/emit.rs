@@ -851,6 +851,27 @@ impl MInst {
                 gw(*dst),
                 consequent.reg_mem().into(),
             ),
+            MInst::XmmCmove {
+                cc,
+                consequent,
+                dst,
+                ..
+            } => {
+                let skip = sink.new_label();
+                MInst::Jcc {
+                    cc: cc.invert(),
+                    target: skip,
+                }
+                .emit_bytes(sink);
+                MInst::XmmMov128 {
+                    op: Mov128Op::Movaps,
+                    src: XmmMem128::Reg(*consequent),
+                    dst: *dst,
+                    avx: false,
+                }
+                .emit_bytes(sink);
+                sink.bind_label(skip);
+            }
             MInst::Jmp { target } => {
                 sink.put_branch(BranchForm::new(&[0xeb], &[0xe9], false), *target)
             }

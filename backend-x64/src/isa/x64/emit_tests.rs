@@ -1756,3 +1756,31 @@ fn trap_if_jump_table_and_nops() {
         }
     }
 }
+
+#[test]
+fn xmm_conditional_move() {
+    for (i, cc) in CC::ALL.into_iter().enumerate() {
+        for (d, s) in XPAIRS {
+            let mut buf = CodeBuffer::new();
+            MInst::XmmCmove {
+                cc,
+                consequent: xmm(s),
+                alternative: xmm(d),
+                dst: wx(d),
+            }
+            .emit(&mut buf, None);
+            MInst::Ret.emit(&mut buf, None);
+            let done = buf.finish().unwrap();
+            let mov_len = if d >= 8 || s >= 8 { 4 } else { 3 };
+            let ret_at = 2 + mov_len;
+            assert_eq!(
+                listing(&done.data),
+                [
+                    format!("0: j{} {ret_at:#x}", CC_NAMES[i ^ 1]),
+                    format!("2: movaps {}, {}", xn(d), xn(s)),
+                    format!("{ret_at:x}: ret"),
+                ]
+            );
+        }
+    }
+}

@@ -559,6 +559,18 @@ pub enum MInst {
         /// Destination.
         dst: WritableGpr,
     },
+    /// `j!cc skip; movaps dst, consequent; skip:` — `dst = cc ? consequent : alternative`
+    /// for SSE registers, with `alternative` allocated to `dst`.
+    XmmCmove {
+        /// Condition.
+        cc: CC,
+        /// Taken when `cc` holds.
+        consequent: Xmm,
+        /// Kept otherwise; must be allocated to `dst`.
+        alternative: Xmm,
+        /// Destination.
+        dst: WritableXmm,
+    },
     /// `jmp label`.
     Jmp {
         /// Target.
@@ -947,6 +959,7 @@ impl MInst {
             | I::Pop64 { .. }
             | I::Ud2 { .. }
             | I::TrapIf { .. }
+            | I::XmmCmove { .. }
             | I::JmpTableSeq { .. }
             | I::Nop { .. }
             | I::LoadFuncAddr { .. }
