@@ -240,6 +240,13 @@ fn check_w(expected: &str, inst: MInst, width: Option<u32>) {
         "{expected}: decoded length differs ({code:02x?})"
     );
     assert_eq!(inst.mem_access_width(), width, "{expected}: memory width");
+    // The printer shows the same text, with the label by name.
+    let rip = format!("[rip+{}]", hex(RIP_DISTANCE as u64));
+    assert_eq!(
+        inst.to_string(),
+        expected.replace(&rip, "[rip+label0]"),
+        "printer"
+    );
 }
 
 fn check(expected: &str, inst: MInst) {
@@ -372,12 +379,14 @@ fn hand_written_examples() {
         },
     );
     check("ret", MInst::Ret);
-    check(
-        "ud2",
-        MInst::Ud2 {
-            code: TrapCode::UnreachableCodeReached,
-        },
-    );
+    let ud2 = MInst::Ud2 {
+        code: TrapCode::UnreachableCodeReached,
+    };
+    let mut buf = CodeBuffer::new();
+    ud2.emit(&mut buf, None);
+    assert_eq!(disassemble(buf.bytes()), ("ud2".to_string(), 2));
+    // The printer notes the trap code.
+    assert_eq!(ud2.to_string(), "ud2 ; trap: unreachable");
     check_w(
         "xorps xmm15, xmmword ptr [rbp]",
         MInst::XmmRmR128 {

@@ -1,6 +1,7 @@
 //! The x86-64 target: registers, operands, instructions, the encoder and CPU features.
 
 pub mod args;
+pub mod display;
 pub mod emit;
 pub mod inst;
 pub mod regs;
