@@ -196,10 +196,13 @@ pub enum Amode {
         /// Signed displacement.
         disp: i32,
     },
-    /// `[rip + label]`: a code label or a constant of the pool.
+    /// `[rip + label + offset]`: a code label or a constant of the pool.
     RipRelative {
         /// The label addressed.
         target: Label,
+        /// Bytes added to the label's address (e.g. 8 for the high half of a 16-byte
+        /// constant).
+        offset: i32,
     },
 }
 
@@ -221,7 +224,33 @@ impl Amode {
 
     /// `[rip + target]`.
     pub const fn rip_relative(target: Label) -> Amode {
-        Amode::RipRelative { target }
+        Amode::RipRelative { target, offset: 0 }
+    }
+
+    /// The address `delta` bytes further (for the halves of 128-bit values), or `None` if
+    /// the displacement overflows.
+    pub fn offset(self, delta: i32) -> Option<Amode> {
+        Some(match self {
+            Amode::ImmReg { base, disp } => Amode::ImmReg {
+                base,
+                disp: disp.checked_add(delta)?,
+            },
+            Amode::ImmRegRegShift {
+                base,
+                index,
+                scale,
+                disp,
+            } => Amode::ImmRegRegShift {
+                base,
+                index,
+                scale,
+                disp: disp.checked_add(delta)?,
+            },
+            Amode::RipRelative { target, offset } => Amode::RipRelative {
+                target,
+                offset: offset.checked_add(delta)?,
+            },
+        })
     }
 }
 

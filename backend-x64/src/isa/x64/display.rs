@@ -77,7 +77,9 @@ pub fn amode_text(a: &Amode) -> String {
             };
             format!("[{}+{}{s}{}]", gn(base, 8), gn(index, 8), disp(d))
         }
-        Amode::RipRelative { target } => format!("[rip+{}]", label(target)),
+        Amode::RipRelative { target, offset } => {
+            format!("[rip+{}{}]", label(target), disp(offset))
+        }
     }
 }
 

@@ -129,9 +129,10 @@ fn modrm(m: u8, reg: u8, rm: u8) -> u8 {
 fn modrm_sib(sink: &mut CodeBuffer, reg: u8, rm: Rm<'_>, imm_len: u8) {
     match rm {
         Rm::Reg(r) => sink.put1(modrm(0b11, reg, r)),
-        Rm::Mem(Amode::RipRelative { target }) => {
+        Rm::Mem(Amode::RipRelative { target, offset }) => {
             sink.put1(modrm(0b00, reg, 0b101));
-            sink.put_label_ref(*target, FixupKind::PcRel32, -4 - imm_len as i32);
+            let addend = offset.wrapping_sub(4 + imm_len as i32);
+            sink.put_label_ref(*target, FixupKind::PcRel32, addend);
         }
         Rm::Mem(&Amode::ImmReg { base, disp }) => {
             let b = g(base);

@@ -1793,3 +1793,46 @@ fn xmm_conditional_move() {
         }
     }
 }
+
+#[test]
+fn offsets_of_addresses() {
+    // The two halves of a 16-byte constant, loaded into two registers.
+    let mut buf = CodeBuffer::new();
+    let c = buf.constant(&0x0123_4567_89ab_cdef_fedc_ba98_7654_3210u128.to_le_bytes());
+    let lo = Amode::rip_relative(c);
+    let hi = lo.offset(8).unwrap();
+    for (a, d) in [(lo, 0), (hi, 2)] {
+        MInst::MovzxRmR {
+            src: GprMem64::Mem(Mem64::new(a)).into(),
+            dst: wg(d),
+        }
+        .emit(&mut buf, None);
+    }
+    MInst::Ret.emit(&mut buf, None);
+    assert_eq!(
+        MInst::MovzxRmR {
+            src: GprMem64::Mem(Mem64::new(hi)).into(),
+            dst: wg(2),
+        }
+        .to_string(),
+        "mov rdx, qword ptr [rip+label0+0x8]"
+    );
+    let done = buf.finish().unwrap();
+    assert_eq!(
+        listing(&done.data[..done.code_len as usize]),
+        [
+            "0: mov rax, qword ptr [0x10]",
+            "7: mov rdx, qword ptr [0x18]",
+            "e: ret"
+        ]
+    );
+    assert_eq!(
+        Amode::imm_reg(-8, gpr(5)).offset(8),
+        Some(Amode::imm_reg(0, gpr(5)))
+    );
+    assert_eq!(
+        Amode::imm_reg_reg_shift(4, gpr(0), gpr(1), Scale::Two).offset(-4),
+        Some(Amode::imm_reg_reg_shift(0, gpr(0), gpr(1), Scale::Two))
+    );
+    assert_eq!(Amode::imm_reg(i32::MAX, gpr(0)).offset(1), None);
+}
