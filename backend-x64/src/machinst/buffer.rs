@@ -7,11 +7,13 @@
 //!
 //! 1. **Threading**: a branch to a label bound where an unconditional branch starts goes
 //!    straight to that branch's target (followed transitively; cycles stop).
-//! 2. **Fallthrough removal**: a branch whose target is the code right after it (possibly past
+//! 2. **Inversion**: `jcc a; jmp b; a:` becomes `j!cc b; a:` when the branch form knows its
+//!    opposite ([`BranchForm::with_inverse`]).
+//! 3. **Fallthrough removal**: a branch whose target is the code right after it (possibly past
 //!    other removed branches) is deleted.
-//! 3. **Short forms**: every remaining branch starts in its short (8-bit displacement) form;
+//! 4. **Short forms**: every remaining branch starts in its short (8-bit displacement) form;
 //!    those out of range are widened until nothing changes (sizes only grow, so this ends).
-//! 4. The constant pool is placed after the code, each constant aligned to its size, and all
+//! 5. The constant pool is placed after the code, each constant aligned to its size, and all
 //!    fixups, traps and relocations are moved to their final offsets.
 //!
 //! The buffer is target-independent: a branch is described by its two encodings
@@ -67,6 +69,22 @@ pub struct BranchForm {
     long: [u8; 3],
     long_len: u8,
     conditional: bool,
+    /// The opposite condition's short and long opcodes (lengths 0: none).
+    inv_short: [u8; 3],
+    inv_short_len: u8,
+    inv_long: [u8; 3],
+    inv_long_len: u8,
+}
+
+const fn copy3(b: &[u8]) -> [u8; 3] {
+    assert!(!b.is_empty() && b.len() <= 3);
+    let mut a = [0; 3];
+    let mut i = 0;
+    while i < b.len() {
+        a[i] = b[i];
+        i += 1;
+    }
+    a
 }
 
 impl BranchForm {
@@ -74,26 +92,47 @@ impl BranchForm {
     /// of 1 to 3 bytes). `conditional` branches may fall through, so they are never threaded
     /// through.
     pub const fn new(short: &[u8], long: &[u8], conditional: bool) -> BranchForm {
-        assert!(!short.is_empty() && short.len() <= 3 && !long.is_empty() && long.len() <= 3);
-        let mut s = [0; 3];
-        let mut l = [0; 3];
-        let mut i = 0;
-        while i < short.len() {
-            s[i] = short[i];
-            i += 1;
-        }
-        i = 0;
-        while i < long.len() {
-            l[i] = long[i];
-            i += 1;
-        }
         BranchForm {
-            short: s,
+            short: copy3(short),
             short_len: short.len() as u8,
-            long: l,
+            long: copy3(long),
             long_len: long.len() as u8,
             conditional,
+            inv_short: [0; 3],
+            inv_short_len: 0,
+            inv_long: [0; 3],
+            inv_long_len: 0,
         }
+    }
+
+    /// A conditional branch that also knows the opcodes of the opposite condition, so that
+    /// `jcc a; jmp b; a:` can become `j!cc b; a:`.
+    pub const fn with_inverse(self, short: &[u8], long: &[u8]) -> BranchForm {
+        BranchForm {
+            inv_short: copy3(short),
+            inv_short_len: short.len() as u8,
+            inv_long: copy3(long),
+            inv_long_len: long.len() as u8,
+            ..self
+        }
+    }
+
+    /// The branch on the opposite condition, if known.
+    fn inverted(&self) -> Option<BranchForm> {
+        if self.inv_short_len == 0 {
+            return None;
+        }
+        Some(BranchForm {
+            short: self.inv_short,
+            short_len: self.inv_short_len,
+            long: self.inv_long,
+            long_len: self.inv_long_len,
+            inv_short: self.short,
+            inv_short_len: self.short_len,
+            inv_long: self.long,
+            inv_long_len: self.long_len,
+            conditional: self.conditional,
+        })
     }
 
     fn short_size(&self) -> u32 {
@@ -219,6 +258,8 @@ struct Fixup {
 #[derive(Clone, Copy, Debug)]
 struct Branch {
     start: u32,
+    /// Length as emitted (the long form).
+    len: u32,
     target: Label,
     form: BranchForm,
 }
@@ -337,6 +378,7 @@ impl CodeBuffer {
     pub fn put_branch(&mut self, form: BranchForm, target: Label) {
         self.branches.push(Branch {
             start: self.cur_offset(),
+            len: form.long_size(),
             target,
             form,
         });
@@ -443,11 +485,45 @@ impl CodeBuffer {
             targets.push(off);
         }
 
-        // 2. Fallthrough removal, last branch first: branch i goes away when only removed
-        // branches lie between its end and its target.
-        let long_end = |b: &Branch| b.start + b.form.long_size();
+        let long_end = |b: &Branch| b.start + b.len;
+        let mut forms: Vec<BranchForm> = self.branches.iter().map(|b| b.form).collect();
         let mut removed = vec![false; n];
+
+        // 2a. Inversion: `jcc a; jmp b; a:` becomes `j!cc b; a:`, unless a label is bound at
+        // the `jmp` (something else may still go there).
+        let bound: std::collections::HashSet<u32> = self
+            .labels
+            .iter()
+            .filter_map(|s| match s {
+                LabelState::Code(o) => Some(*o),
+                _ => None,
+            })
+            .collect();
+        for i in 0..n.saturating_sub(1) {
+            let (bi, bj) = (&self.branches[i], &self.branches[i + 1]);
+            if removed[i] || !bi.form.conditional || bj.form.conditional {
+                continue;
+            }
+            let Some(inv) = forms[i].inverted() else {
+                continue;
+            };
+            if long_end(bi) == bj.start
+                && targets[i] == long_end(bj)
+                && !bound.contains(&bj.start)
+                && inv.long_size() == bi.len
+            {
+                forms[i] = inv;
+                targets[i] = targets[i + 1];
+                removed[i + 1] = true;
+            }
+        }
+
+        // 2b. Fallthrough removal, last branch first: branch i goes away when only removed
+        // branches lie between its end and its target.
         for i in (0..n).rev() {
+            if removed[i] {
+                continue;
+            }
             let mut pos = long_end(&self.branches[i]);
             let mut j = i + 1;
             while pos < targets[i] && j < n && self.branches[j].start == pos && removed[j] {
@@ -459,29 +535,23 @@ impl CodeBuffer {
 
         // 3. Sizes: start short, widen what does not reach.
         let mut size: Vec<u32> = (0..n)
-            .map(|i| {
-                if removed[i] {
-                    0
-                } else {
-                    self.branches[i].form.short_size()
-                }
-            })
+            .map(|i| if removed[i] { 0 } else { forms[i].short_size() })
             .collect();
         let mut shift = vec![0i64; n + 1];
         loop {
             for i in 0..n {
-                shift[i + 1] = shift[i] + size[i] as i64 - self.branches[i].form.long_size() as i64;
+                shift[i + 1] = shift[i] + size[i] as i64 - self.branches[i].len as i64;
             }
             let mut changed = false;
             for i in 0..n {
                 let b = &self.branches[i];
-                if removed[i] || size[i] != b.form.short_size() {
+                if removed[i] || size[i] != forms[i].short_size() {
                     continue;
                 }
                 let end = Self::map(&self.branches, &shift, b.start) + size[i] as i64;
                 let disp = Self::map(&self.branches, &shift, targets[i]) - end;
                 if i8::try_from(disp).is_err() {
-                    size[i] = b.form.long_size();
+                    size[i] = forms[i].long_size();
                     changed = true;
                 }
             }
@@ -501,12 +571,13 @@ impl CodeBuffer {
             }
             let start = out.len() as i64;
             let target = Self::map(&self.branches, &shift, targets[i]);
-            if size[i] == b.form.short_size() {
-                out.extend_from_slice(&b.form.short[..b.form.short_len as usize]);
+            let form = &forms[i];
+            if size[i] == form.short_size() {
+                out.extend_from_slice(&form.short[..form.short_len as usize]);
                 let disp = target - (start + size[i] as i64);
                 out.push(disp as i8 as u8);
             } else {
-                out.extend_from_slice(&b.form.long[..b.form.long_len as usize]);
+                out.extend_from_slice(&form.long[..form.long_len as usize]);
                 let disp = target - (start + size[i] as i64);
                 out.extend_from_slice(&(disp as i32).to_le_bytes());
             }
@@ -605,7 +676,8 @@ mod tests {
 
     const JMP: BranchForm = BranchForm::new(&[0xeb], &[0xe9], false);
     /// `je`
-    const JE: BranchForm = BranchForm::new(&[0x74], &[0x0f, 0x84], true);
+    const JE: BranchForm =
+        BranchForm::new(&[0x74], &[0x0f, 0x84], true).with_inverse(&[0x75], &[0x0f, 0x85]);
     const NOP: u8 = 0x90;
     const RET: u8 = 0xc3;
 
@@ -780,6 +852,58 @@ mod tests {
         b.put1(RET);
         let done = b.finish().unwrap();
         assert_eq!(listing(&done), l(&[(0, "ret")]));
+    }
+
+    #[test]
+    fn conditional_over_jump_is_inverted() {
+        // je a; jmp b; a: nop; ret; b: ret  =>  jne b; a: nop; ret; b: ret
+        let mut b = CodeBuffer::new();
+        let (a, bl) = (b.new_label(), b.new_label());
+        b.put_branch(JE, a);
+        b.put_branch(JMP, bl);
+        b.bind_label(a);
+        b.put1(NOP);
+        b.put1(RET);
+        b.bind_label(bl);
+        b.put1(RET);
+        let done = b.finish().unwrap();
+        assert_eq!(
+            listing(&done),
+            l(&[(0, "jne 0x4"), (2, "nop"), (3, "ret"), (4, "ret")])
+        );
+        assert_eq!(done.label_offset(a), Some(2));
+
+        // Not when something else jumps to the `jmp`.
+        let mut b = CodeBuffer::new();
+        let (a, bl, j) = (b.new_label(), b.new_label(), b.new_label());
+        b.put_branch(JE, a); // 0
+        b.bind_label(j);
+        b.put_branch(JMP, bl); // 2
+        b.bind_label(a);
+        b.put1(RET); // 4
+        b.put_label_ref(j, FixupKind::Delta32 { base: a }, 0); // 5: a table entry
+        b.bind_label(bl);
+        b.put1(RET); // 9
+        let done = b.finish().unwrap();
+        // (The table entry is data, so check bytes: je +2 -> 4, jmp +5 -> 9.)
+        assert_eq!(&done.data[..5], &[0x74, 0x02, 0xeb, 0x05, RET]);
+        assert_eq!(&done.data[5..9], &(-2i32).to_le_bytes());
+
+        // Nor without a known inverse.
+        let plain = BranchForm::new(&[0x74], &[0x0f, 0x84], true);
+        let mut b = CodeBuffer::new();
+        let (a, bl) = (b.new_label(), b.new_label());
+        b.put_branch(plain, a);
+        b.put_branch(JMP, bl);
+        b.bind_label(a);
+        b.put1(RET);
+        b.bind_label(bl);
+        b.put1(RET);
+        let done = b.finish().unwrap();
+        assert_eq!(
+            listing(&done),
+            l(&[(0, "je 0x4"), (2, "jmp 0x5"), (4, "ret"), (5, "ret")])
+        );
     }
 
     #[test]

@@ -877,7 +877,10 @@ impl MInst {
                 sink.put_branch(BranchForm::new(&[0xeb], &[0xe9], false), *target)
             }
             MInst::Jcc { cc, target } => sink.put_branch(
-                BranchForm::new(&[0x70 | cc.enc()], &[0x0f, 0x80 | cc.enc()], true),
+                BranchForm::new(&[0x70 | cc.enc()], &[0x0f, 0x80 | cc.enc()], true).with_inverse(
+                    &[0x70 | cc.invert().enc()],
+                    &[0x0f, 0x80 | cc.invert().enc()],
+                ),
                 *target,
             ),
             MInst::JmpUnknown { target } => emit_rm(

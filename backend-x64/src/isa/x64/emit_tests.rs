@@ -1836,3 +1836,32 @@ fn offsets_of_addresses() {
     );
     assert_eq!(Amode::imm_reg(i32::MAX, gpr(0)).offset(1), None);
 }
+
+#[test]
+fn brif_shape_is_inverted() {
+    // Lowering `brif` emits `jcc taken; jmp not_taken`; when `taken` follows, the buffer
+    // turns it into one `j!cc not_taken`.
+    for (i, cc) in CC::ALL.into_iter().enumerate() {
+        let mut buf = CodeBuffer::new();
+        let (taken, not_taken) = (buf.new_label(), buf.new_label());
+        MInst::Jcc { cc, target: taken }.emit(&mut buf, None);
+        MInst::Jmp { target: not_taken }.emit(&mut buf, None);
+        buf.bind_label(taken);
+        MInst::Ud2 {
+            code: TrapCode::User(1),
+        }
+        .emit(&mut buf, None);
+        buf.bind_label(not_taken);
+        MInst::Ret.emit(&mut buf, None);
+        let done = buf.finish().unwrap();
+        assert_eq!(
+            listing(&done.data),
+            [
+                format!("0: j{} 0x4", CC_NAMES[i ^ 1]),
+                "2: ud2".to_string(),
+                "4: ret".to_string()
+            ]
+        );
+        assert_eq!(done.traps[0].offset, 2);
+    }
+}
