@@ -1065,4 +1065,146 @@ mod tests {
         assert_eq!(done.data, [RET]);
         assert!(done.traps.is_empty() && done.relocs.is_empty());
     }
+
+    /// A program for the random equivalence test.
+    #[derive(Clone, Copy, Debug)]
+    enum Item {
+        /// `mov eax, id`: an observable step.
+        Marker(u32),
+        /// `n` nops.
+        Pad(usize),
+        Jmp(usize),
+        /// Conditional on flag `f` (0: ZF with je/jne, 1: CF with jb/jae), `neg` = the
+        /// opposite condition.
+        Jcc(u8, bool, usize),
+        Bind(usize),
+    }
+
+    fn jcc_form(flag: u8, neg: bool) -> BranchForm {
+        let cc = [0x4u8, 0x2][flag as usize] ^ neg as u8;
+        BranchForm::new(&[0x70 | cc], &[0x0f, 0x80 | cc], true)
+            .with_inverse(&[0x70 | (cc ^ 1)], &[0x0f, 0x80 | (cc ^ 1)])
+    }
+
+    /// The markers visited from the start under `flags`, directly from the item list.
+    fn run_items(items: &[Item], flags: [bool; 2]) -> Vec<u32> {
+        let at = |l: usize| {
+            items
+                .iter()
+                .position(|i| matches!(i, Item::Bind(x) if *x == l))
+                .unwrap()
+        };
+        let (mut pc, mut seen) = (0usize, Vec::new());
+        for _ in 0..3_000 {
+            let Some(item) = items.get(pc) else { break };
+            pc = match *item {
+                Item::Marker(id) => {
+                    seen.push(id);
+                    pc + 1
+                }
+                Item::Jmp(l) => at(l),
+                Item::Jcc(f, neg, l) if flags[f as usize] != neg => at(l),
+                _ => pc + 1,
+            };
+            if seen.len() >= 20 {
+                break;
+            }
+        }
+        seen
+    }
+
+    /// The markers visited by the finished machine code under `flags`.
+    fn run_code(code: &[u8], flags: [bool; 2]) -> Vec<u32> {
+        let mut d = Decoder::with_ip(64, code, 0, DecoderOptions::NONE);
+        let (mut seen, mut pc) = (Vec::new(), 0u64);
+        let mut steps = 0;
+        // Nops are not counted as steps, so that padding does not shorten the run.
+        while steps < 3_000 {
+            if pc as usize >= code.len() {
+                break;
+            }
+            d.set_position(pc as usize).unwrap();
+            d.set_ip(pc);
+            let i = d.decode();
+            assert_ne!(i.code(), Code::INVALID);
+            use iced_x86::Mnemonic as M;
+            steps += (i.mnemonic() != M::Nop) as u32;
+            pc = match i.mnemonic() {
+                M::Mov => {
+                    seen.push(i.immediate32());
+                    i.next_ip()
+                }
+                M::Jmp => i.near_branch_target(),
+                M::Je | M::Jne | M::Jb | M::Jae => {
+                    let taken = match i.mnemonic() {
+                        M::Je => flags[0],
+                        M::Jne => !flags[0],
+                        M::Jb => flags[1],
+                        _ => !flags[1],
+                    };
+                    if taken {
+                        i.near_branch_target()
+                    } else {
+                        i.next_ip()
+                    }
+                }
+                M::Nop => i.next_ip(),
+                m => panic!("unexpected {m:?}"),
+            };
+            if seen.len() >= 20 {
+                break;
+            }
+        }
+        seen
+    }
+
+    #[test]
+    fn random_programs_keep_their_behaviour() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rnd = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..250 {
+            let labels = 1 + rnd(6);
+            let len = 2 + rnd(30);
+            let mut items: Vec<Item> = (0..len)
+                .map(|k| match rnd(10) {
+                    0..=2 => Item::Marker(k as u32),
+                    3 => Item::Pad([1, 60, 130, 250][rnd(4)]),
+                    4..=6 => Item::Jmp(rnd(labels)),
+                    _ => Item::Jcc(rnd(2) as u8, rnd(2) == 1, rnd(labels)),
+                })
+                .collect();
+            for l in 0..labels {
+                let at = rnd(items.len() + 1);
+                items.insert(at, Item::Bind(l));
+            }
+            let mut b = CodeBuffer::new();
+            let ls: Vec<Label> = (0..labels).map(|_| b.new_label()).collect();
+            for item in &items {
+                match *item {
+                    Item::Marker(id) => {
+                        b.put1(0xb8);
+                        b.put4(id);
+                    }
+                    Item::Pad(n) => nops(&mut b, n),
+                    Item::Jmp(l) => b.put_branch(JMP, ls[l]),
+                    Item::Jcc(f, neg, l) => b.put_branch(jcc_form(f, neg), ls[l]),
+                    Item::Bind(l) => b.bind_label(ls[l]),
+                }
+            }
+            let done = b.finish().unwrap();
+            for flags in [[false, false], [false, true], [true, false], [true, true]] {
+                assert_eq!(
+                    run_code(&done.data, flags),
+                    run_items(&items, flags),
+                    "{items:?} {flags:?} -> {:02x?}",
+                    done.data
+                );
+            }
+        }
+    }
 }
