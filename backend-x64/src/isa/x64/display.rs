@@ -547,6 +547,60 @@ impl Display for MInst {
                 let n = if *size == S64 { 8 } else { 4 };
                 write!(f, "{v}cvttsd2si {}, {}", gwn(*dst, n), x64(src))
             }
+            MInst::CvtUint64ToFloatSeq {
+                to,
+                src,
+                dst,
+                tmp1,
+                tmp2,
+            } => write!(
+                f,
+                "cvt_u64_to_{} {}, {}, tmp {}, {}",
+                lower(to),
+                xwn(*dst),
+                gn(*src, 8),
+                gwn(*tmp1, 8),
+                gwn(*tmp2, 8)
+            ),
+            MInst::CvtFloatToIntSeq {
+                from,
+                to,
+                signed,
+                sat,
+                src,
+                dst,
+                tmp_gpr,
+                tmp_xmm,
+            } => {
+                let n = if *to == S64 { 8 } else { 4 };
+                write!(
+                    f,
+                    "cvt_{}_to_{}{}{} {}, {}, tmp {}, {}",
+                    lower(from),
+                    if *signed { "i" } else { "u" },
+                    n * 8,
+                    if *sat { "_sat" } else { "" },
+                    gwn(*dst, n),
+                    xn(*src),
+                    gwn(*tmp_gpr, 8),
+                    xwn(*tmp_xmm)
+                )
+            }
+            MInst::XmmMinMaxSeq {
+                size,
+                is_min,
+                lhs,
+                rhs,
+                dst,
+            } => write!(
+                f,
+                "{}_{} {}, {}, {}",
+                if *is_min { "fmin" } else { "fmax" },
+                lower(size),
+                xwn(*dst),
+                xn(*lhs),
+                xn(*rhs)
+            ),
             MInst::Fma32 {
                 form,
                 src2,
@@ -636,6 +690,32 @@ mod tests {
             }
             .to_string(),
             "call fn2"
+        );
+        let w = |e| Writable::from_reg(gpr(e));
+        assert_eq!(
+            MInst::CvtFloatToIntSeq {
+                from: FloatSize::F64,
+                to: OperandSize::S32,
+                signed: false,
+                sat: true,
+                src: xmm(2),
+                dst: w(0),
+                tmp_gpr: w(1),
+                tmp_xmm: Writable::from_reg(xmm(3)),
+            }
+            .to_string(),
+            "cvt_f64_to_u32_sat eax, xmm2, tmp rcx, xmm3"
+        );
+        assert_eq!(
+            MInst::XmmMinMaxSeq {
+                size: FloatSize::F32,
+                is_min: false,
+                lhs: xmm(0),
+                rhs: xmm(9),
+                dst: Writable::from_reg(xmm(0)),
+            }
+            .to_string(),
+            "fmax_f32 xmm0, xmm0, xmm9"
         );
     }
 }

@@ -430,15 +430,12 @@ fn fma_opcode(form: FmaForm) -> u8 {
 /// Emission of machine instructions.
 impl MInst {
     /// Appends the encoding of `self` to `sink`. When `trap` is given and the instruction may
-    /// fault ([`MInst::may_trap`]), a trap record with that code is added at the instruction's
-    /// first byte. (`ud2` and `TrapIf` always record their own code.)
+    /// fault at its first byte ([`MInst::faults_at_start`]: memory operand or division), a
+    /// trap record with that code is added there. (`ud2`, `TrapIf` and the checked conversion
+    /// sequence record their own codes.)
     pub fn emit(&self, sink: &mut CodeBuffer, trap: Option<TrapCode>) {
-        if let MInst::Ud2 { code } = self {
-            sink.add_trap(*code);
-        } else if let MInst::TrapIf { .. } = self {
-            // Records at its `ud2`.
-        } else if let Some(code) = trap {
-            if self.may_trap() {
+        if let Some(code) = trap {
+            if self.faults_at_start() {
                 sink.add_trap(code);
             }
         }
@@ -922,7 +919,46 @@ impl MInst {
                 }
                 sink.put1(0x58 | (r & 7));
             }
-            MInst::Ud2 { .. } => sink.put_bytes(&[0x0f, 0x0b]),
+            MInst::Ud2 { code } => {
+                sink.add_trap(*code);
+                sink.put_bytes(&[0x0f, 0x0b]);
+            }
+            MInst::CvtUint64ToFloatSeq {
+                to,
+                src,
+                dst,
+                tmp1,
+                tmp2,
+            } => emit_cvt_u64_to_float(sink, *to, *src, *dst, *tmp1, *tmp2),
+            MInst::CvtFloatToIntSeq {
+                from,
+                to,
+                signed,
+                sat,
+                src,
+                dst,
+                tmp_gpr,
+                tmp_xmm,
+            } => emit_cvt_float_to_int(
+                sink,
+                &CvtOps {
+                    from: *from,
+                    to: if *to == S64 { S64 } else { S32 },
+                    src: *src,
+                    dst: *dst,
+                    tmp_gpr: *tmp_gpr,
+                    tmp_xmm: *tmp_xmm,
+                },
+                *signed,
+                *sat,
+            ),
+            MInst::XmmMinMaxSeq {
+                size,
+                is_min,
+                lhs,
+                rhs,
+                dst,
+            } => emit_min_max(sink, *size, *is_min, *lhs, *rhs, *dst),
             MInst::TrapIf { cc, code } => {
                 // A short jump over the two-byte `ud2`; internal, so not a buffer branch.
                 sink.put_bytes(&[0x70 | cc.invert().enc(), 2]);
@@ -1286,4 +1322,428 @@ impl MInst {
             ),
         }
     }
+}
+
+// ---- Sequences ----------------------------------------------------------------------------
+
+fn gm(size: OperandSize, r: Gpr) -> AnyGprMem {
+    match size {
+        OperandSize::S8 => GprMem8::Reg(r).into(),
+        OperandSize::S16 => GprMem16::Reg(r).into(),
+        OperandSize::S32 => GprMem32::Reg(r).into(),
+        OperandSize::S64 => GprMem64::Reg(r).into(),
+    }
+}
+
+fn jcc(sink: &mut CodeBuffer, cc: CC, target: crate::machinst::Label) {
+    MInst::Jcc { cc, target }.emit_bytes(sink);
+}
+
+fn jmp(sink: &mut CodeBuffer, target: crate::machinst::Label) {
+    MInst::Jmp { target }.emit_bytes(sink);
+}
+
+fn trap_if(sink: &mut CodeBuffer, cc: CC, code: TrapCode) {
+    MInst::TrapIf { cc, code }.emit_bytes(sink);
+}
+
+/// `ucomiss`/`ucomisd a, b`.
+fn ucomis(sink: &mut CodeBuffer, size: FloatSize, a: Xmm, b: Xmm) {
+    match size {
+        FloatSize::F32 => MInst::Ucomiss {
+            lhs: a,
+            rhs: XmmMem32::Reg(b),
+            avx: false,
+        },
+        FloatSize::F64 => MInst::Ucomisd {
+            lhs: a,
+            rhs: XmmMem64::Reg(b),
+            avx: false,
+        },
+    }
+    .emit_bytes(sink);
+}
+
+/// A float constant of the pool, as an address.
+fn float_const(sink: &mut CodeBuffer, size: FloatSize, v: f64) -> Amode {
+    let label = match size {
+        FloatSize::F32 => sink.constant(&(v as f32).to_bits().to_le_bytes()),
+        FloatSize::F64 => sink.constant(&v.to_bits().to_le_bytes()),
+    };
+    Amode::rip_relative(label)
+}
+
+/// `ucomiss`/`ucomisd a, [constant v]`.
+fn ucomis_const(sink: &mut CodeBuffer, size: FloatSize, a: Xmm, v: f64) {
+    let at = float_const(sink, size, v);
+    match size {
+        FloatSize::F32 => MInst::Ucomiss {
+            lhs: a,
+            rhs: XmmMem32::Mem(Mem32::new(at)),
+            avx: false,
+        },
+        FloatSize::F64 => MInst::Ucomisd {
+            lhs: a,
+            rhs: XmmMem64::Mem(Mem64::new(at)),
+            avx: false,
+        },
+    }
+    .emit_bytes(sink);
+}
+
+/// Scalar `op dst, src` of the given precision (`dst` = first source).
+fn scalar(
+    sink: &mut CodeBuffer,
+    size: FloatSize,
+    op32: SseOp32,
+    op64: SseOp64,
+    dst: Writable<Xmm>,
+    src: Xmm,
+) {
+    match size {
+        FloatSize::F32 => MInst::XmmRmR32 {
+            op: op32,
+            src1: dst.to_reg(),
+            src2: XmmMem32::Reg(src),
+            dst,
+            avx: false,
+        },
+        FloatSize::F64 => MInst::XmmRmR64 {
+            op: op64,
+            src1: dst.to_reg(),
+            src2: XmmMem64::Reg(src),
+            dst,
+            avx: false,
+        },
+    }
+    .emit_bytes(sink);
+}
+
+fn packed(sink: &mut CodeBuffer, op: SseOp128, dst: Writable<Xmm>, src: Xmm) {
+    MInst::XmmRmR128 {
+        op,
+        src1: dst.to_reg(),
+        src2: XmmMem128::Reg(src),
+        dst,
+        avx: false,
+    }
+    .emit_bytes(sink);
+}
+
+fn mov_imm(sink: &mut CodeBuffer, size: OperandSize, imm: u64, dst: Writable<Gpr>) {
+    MInst::MovImm { size, imm, dst }.emit_bytes(sink);
+}
+
+fn emit_cvt_u64_to_float(
+    sink: &mut CodeBuffer,
+    to: FloatSize,
+    src: Gpr,
+    dst: Writable<Xmm>,
+    tmp1: Writable<Gpr>,
+    tmp2: Writable<Gpr>,
+) {
+    use OperandSize::S64;
+    let (big, done) = (sink.new_label(), sink.new_label());
+    let cvt = |sink: &mut CodeBuffer, r: Gpr| {
+        MInst::CvtIntToFloat {
+            to,
+            src1: dst.to_reg(),
+            src2: GprMem64::Reg(r).into(),
+            dst,
+            avx: false,
+        }
+        .emit_bytes(sink)
+    };
+    MInst::CmpRmI {
+        lhs: gm(S64, src),
+        imm: 0,
+    }
+    .emit_bytes(sink);
+    jcc(sink, CC::L, big);
+    cvt(sink, src);
+    jmp(sink, done);
+    sink.bind_label(big);
+    // (src >> 1) | (src & 1): halved, with the lost bit kept for correct rounding.
+    MInst::MovRR {
+        size: S64,
+        src,
+        dst: tmp1,
+    }
+    .emit_bytes(sink);
+    MInst::Shift {
+        op: ShiftOp::Shr,
+        size: S64,
+        src: tmp1.to_reg(),
+        amount: ShiftAmount::Imm(1),
+        dst: tmp1,
+    }
+    .emit_bytes(sink);
+    MInst::MovRR {
+        size: S64,
+        src,
+        dst: tmp2,
+    }
+    .emit_bytes(sink);
+    MInst::AluRI {
+        op: AluOp::And,
+        size: S64,
+        src1: tmp2.to_reg(),
+        imm: 1,
+        dst: tmp2,
+    }
+    .emit_bytes(sink);
+    MInst::AluRmR {
+        op: AluOp::Or,
+        src1: tmp1.to_reg(),
+        src2: gm(S64, tmp2.to_reg()),
+        dst: tmp1,
+    }
+    .emit_bytes(sink);
+    cvt(sink, tmp1.to_reg());
+    scalar(sink, to, SseOp32::Addss, SseOp64::Addsd, dst, dst.to_reg());
+    sink.bind_label(done);
+}
+
+/// Operands of a float-to-int conversion sequence.
+struct CvtOps {
+    from: FloatSize,
+    to: OperandSize,
+    src: Xmm,
+    dst: Writable<Gpr>,
+    tmp_gpr: Writable<Gpr>,
+    tmp_xmm: Writable<Xmm>,
+}
+
+impl CvtOps {
+    /// `cvttss2si`/`cvttsd2si dst, src` of `size`.
+    fn cvtt(&self, sink: &mut CodeBuffer, size: OperandSize, src: Xmm) {
+        match self.from {
+            FloatSize::F32 => MInst::CvttF32ToInt {
+                size,
+                src: XmmMem32::Reg(src),
+                dst: self.dst,
+                avx: false,
+            },
+            FloatSize::F64 => MInst::CvttF64ToInt {
+                size,
+                src: XmmMem64::Reg(src),
+                dst: self.dst,
+                avx: false,
+            },
+        }
+        .emit_bytes(sink);
+    }
+
+    /// `tmp_xmm = 0.0`.
+    fn zero_tmp(&self, sink: &mut CodeBuffer) {
+        packed(sink, SseOp128::Xorps, self.tmp_xmm, self.tmp_xmm.to_reg());
+    }
+
+    /// `tmp_xmm = src - v`.
+    fn tmp_is_src_minus(&self, sink: &mut CodeBuffer, v: f64) {
+        MInst::XmmMov128 {
+            op: Mov128Op::Movaps,
+            src: XmmMem128::Reg(self.src),
+            dst: self.tmp_xmm,
+            avx: false,
+        }
+        .emit_bytes(sink);
+        let at = float_const(sink, self.from, v);
+        let t = self.tmp_xmm;
+        match self.from {
+            FloatSize::F32 => MInst::XmmRmR32 {
+                op: SseOp32::Subss,
+                src1: t.to_reg(),
+                src2: XmmMem32::Mem(Mem32::new(at)),
+                dst: t,
+                avx: false,
+            },
+            FloatSize::F64 => MInst::XmmRmR64 {
+                op: SseOp64::Subsd,
+                src1: t.to_reg(),
+                src2: XmmMem64::Mem(Mem64::new(at)),
+                dst: t,
+                avx: false,
+            },
+        }
+        .emit_bytes(sink);
+    }
+
+    /// `dst ^= 1 << 63`.
+    fn flip_top_bit(&self, sink: &mut CodeBuffer) {
+        mov_imm(sink, OperandSize::S64, 1 << 63, self.tmp_gpr);
+        MInst::AluRmR {
+            op: AluOp::Xor,
+            src1: self.dst.to_reg(),
+            src2: gm(OperandSize::S64, self.tmp_gpr.to_reg()),
+            dst: self.dst,
+        }
+        .emit_bytes(sink);
+    }
+
+    fn test_dst(&self, sink: &mut CodeBuffer) {
+        MInst::TestRmR {
+            lhs: gm(OperandSize::S64, self.dst.to_reg()),
+            rhs: self.dst.to_reg(),
+        }
+        .emit_bytes(sink);
+    }
+}
+
+fn emit_cvt_float_to_int(sink: &mut CodeBuffer, o: &CvtOps, signed: bool, sat: bool) {
+    use OperandSize::*;
+    let (from, to, src, dst) = (o.from, o.to, o.src, o.dst);
+    let done = sink.new_label();
+    let bits = to.bytes() * 8;
+    match (signed, sat) {
+        (true, _) => {
+            // The hardware gives MIN for NaN and out-of-range values; only then look closer.
+            o.cvtt(sink, to, src);
+            MInst::CmpRmI {
+                lhs: gm(to, dst.to_reg()),
+                imm: 1,
+            }
+            .emit_bytes(sink);
+            jcc(sink, CC::NO, done);
+            if sat {
+                let not_nan = sink.new_label();
+                ucomis(sink, from, src, src);
+                jcc(sink, CC::NP, not_nan);
+                mov_imm(sink, S32, 0, dst);
+                jmp(sink, done);
+                sink.bind_label(not_nan);
+                // Positive overflow: MIN becomes MAX.
+                o.zero_tmp(sink);
+                ucomis(sink, from, o.tmp_xmm.to_reg(), src);
+                jcc(sink, CC::NB, done);
+                MInst::Unary {
+                    op: UnaryOp::Not,
+                    size: to,
+                    src: dst.to_reg(),
+                    dst,
+                }
+                .emit_bytes(sink);
+            } else {
+                ucomis(sink, from, src, src);
+                trap_if(sink, CC::P, TrapCode::BadConversionToInteger);
+                // MIN is right when src truncates to MIN: src > MIN - 1.
+                let min = -(2f64.powi(bits as i32 - 1));
+                let (bound, cc) = match (from, to) {
+                    (FloatSize::F64, S32) => (min - 1.0, CC::BE),
+                    _ => (min, CC::B),
+                };
+                ucomis_const(sink, from, src, bound);
+                trap_if(sink, cc, TrapCode::IntegerOverflow);
+                o.zero_tmp(sink);
+                ucomis(sink, from, src, o.tmp_xmm.to_reg());
+                trap_if(sink, CC::NB, TrapCode::IntegerOverflow);
+            }
+        }
+        (false, false) if to == S32 => {
+            ucomis(sink, from, src, src);
+            trap_if(sink, CC::P, TrapCode::BadConversionToInteger);
+            o.cvtt(sink, S64, src);
+            // In range iff the 64-bit result has no bits above the low 32.
+            MInst::MovRR {
+                size: S64,
+                src: dst.to_reg(),
+                dst: o.tmp_gpr,
+            }
+            .emit_bytes(sink);
+            MInst::Shift {
+                op: ShiftOp::Shr,
+                size: S64,
+                src: o.tmp_gpr.to_reg(),
+                amount: ShiftAmount::Imm(32),
+                dst: o.tmp_gpr,
+            }
+            .emit_bytes(sink);
+            trap_if(sink, CC::NZ, TrapCode::IntegerOverflow);
+        }
+        (false, true) if to == S32 => {
+            let in_range = sink.new_label();
+            mov_imm(sink, S32, 0, dst);
+            o.zero_tmp(sink);
+            ucomis(sink, from, src, o.tmp_xmm.to_reg());
+            jcc(sink, CC::BE, done); // NaN or <= 0
+            ucomis_const(sink, from, src, 4294967296.0);
+            jcc(sink, CC::B, in_range);
+            mov_imm(sink, S32, u32::MAX as u64, dst);
+            jmp(sink, done);
+            sink.bind_label(in_range);
+            o.cvtt(sink, S64, src);
+        }
+        (false, false) => {
+            let big = sink.new_label();
+            ucomis(sink, from, src, src);
+            trap_if(sink, CC::P, TrapCode::BadConversionToInteger);
+            ucomis_const(sink, from, src, 9223372036854775808.0);
+            jcc(sink, CC::NB, big);
+            o.cvtt(sink, S64, src);
+            o.test_dst(sink);
+            trap_if(sink, CC::S, TrapCode::IntegerOverflow);
+            jmp(sink, done);
+            sink.bind_label(big);
+            o.tmp_is_src_minus(sink, 9223372036854775808.0);
+            o.cvtt(sink, S64, o.tmp_xmm.to_reg());
+            o.test_dst(sink);
+            trap_if(sink, CC::S, TrapCode::IntegerOverflow);
+            o.flip_top_bit(sink);
+        }
+        (false, true) => {
+            let (big, saturate) = (sink.new_label(), sink.new_label());
+            mov_imm(sink, S32, 0, dst);
+            o.zero_tmp(sink);
+            ucomis(sink, from, src, o.tmp_xmm.to_reg());
+            jcc(sink, CC::BE, done); // NaN or <= 0
+            ucomis_const(sink, from, src, 9223372036854775808.0);
+            jcc(sink, CC::NB, big);
+            o.cvtt(sink, S64, src);
+            jmp(sink, done);
+            sink.bind_label(big);
+            o.tmp_is_src_minus(sink, 9223372036854775808.0);
+            o.cvtt(sink, S64, o.tmp_xmm.to_reg());
+            o.test_dst(sink);
+            jcc(sink, CC::S, saturate);
+            o.flip_top_bit(sink);
+            jmp(sink, done);
+            sink.bind_label(saturate);
+            mov_imm(sink, S64, u64::MAX, dst);
+        }
+    }
+    sink.bind_label(done);
+}
+
+fn emit_min_max(
+    sink: &mut CodeBuffer,
+    size: FloatSize,
+    is_min: bool,
+    lhs: Xmm,
+    rhs: Xmm,
+    dst: Writable<Xmm>,
+) {
+    debug_assert_eq!(lhs, dst.to_reg(), "lhs must be allocated to dst");
+    let (op, nan, done) = (sink.new_label(), sink.new_label(), sink.new_label());
+    ucomis(sink, size, lhs, rhs);
+    jcc(sink, CC::NZ, op);
+    jcc(sink, CC::P, nan);
+    // Equal: only the signs of zeros can differ; min ORs them, max ANDs them.
+    let bitwise = if is_min {
+        SseOp128::Orps
+    } else {
+        SseOp128::Andps
+    };
+    packed(sink, bitwise, dst, rhs);
+    jmp(sink, done);
+    // A NaN operand: an addition returns the first NaN operand, quieted.
+    sink.bind_label(nan);
+    scalar(sink, size, SseOp32::Addss, SseOp64::Addsd, dst, rhs);
+    jmp(sink, done);
+    sink.bind_label(op);
+    if is_min {
+        scalar(sink, size, SseOp32::Minss, SseOp64::Minsd, dst, rhs);
+    } else {
+        scalar(sink, size, SseOp32::Maxss, SseOp64::Maxsd, dst, rhs);
+    }
+    sink.bind_label(done);
 }

@@ -851,6 +851,55 @@ pub enum MInst {
         /// Use the VEX form.
         avx: bool,
     },
+    /// `fcvt_from_uint` of a 64-bit integer: a signed conversion when the top bit is clear,
+    /// otherwise halve (keeping the low bit as a sticky bit), convert and double.
+    CvtUint64ToFloatSeq {
+        /// Result precision.
+        to: FloatSize,
+        /// The unsigned integer.
+        src: Gpr,
+        /// Destination.
+        dst: WritableXmm,
+        /// Scratch register (clobbered).
+        tmp1: WritableGpr,
+        /// Scratch register (clobbered).
+        tmp2: WritableGpr,
+    },
+    /// `fcvt_to_sint`/`fcvt_to_uint` (trapping: `bad_toint` on NaN, `int_ovf` out of range)
+    /// and their `_sat` forms (NaN gives 0, out of range clamps), to 32 or 64 bits. Reads
+    /// bounds from the constant pool; records its own traps. Clobbers the flags.
+    CvtFloatToIntSeq {
+        /// Source precision.
+        from: FloatSize,
+        /// `S32` or `S64` (`S8`/`S16` act like `S32`).
+        to: OperandSize,
+        /// Signed or unsigned result.
+        signed: bool,
+        /// Saturate instead of trapping.
+        sat: bool,
+        /// The float.
+        src: Xmm,
+        /// Destination.
+        dst: WritableGpr,
+        /// Scratch register (clobbered).
+        tmp_gpr: WritableGpr,
+        /// Scratch register (clobbered).
+        tmp_xmm: WritableXmm,
+    },
+    /// `fmin`/`fmax` with IR semantics: a NaN operand gives the first NaN operand, quieted;
+    /// `-0.0 < +0.0`; otherwise `minss`/`maxss`. `lhs` must be allocated to `dst`.
+    XmmMinMaxSeq {
+        /// Precision.
+        size: FloatSize,
+        /// `fmin` (else `fmax`).
+        is_min: bool,
+        /// First operand; must be allocated to `dst`.
+        lhs: Xmm,
+        /// Second operand.
+        rhs: Xmm,
+        /// Destination.
+        dst: WritableXmm,
+    },
     /// FMA3 `vfmadd{132,213,231}ss` (one rounding); `src1` must be allocated to `dst`.
     Fma32 {
         /// Which operands are multiplied.
@@ -960,6 +1009,9 @@ impl MInst {
             | I::Ud2 { .. }
             | I::TrapIf { .. }
             | I::XmmCmove { .. }
+            | I::CvtUint64ToFloatSeq { .. }
+            | I::CvtFloatToIntSeq { .. }
+            | I::XmmMinMaxSeq { .. }
             | I::JmpTableSeq { .. }
             | I::Nop { .. }
             | I::LoadFuncAddr { .. }
@@ -973,12 +1025,21 @@ impl MInst {
         self.mem_access().map(|(_, w)| w)
     }
 
-    /// Whether executing the instruction may raise a hardware fault that the runtime turns
-    /// into a trap: a memory access, a division, or `ud2`.
+    /// Whether executing the instruction may trap: a memory access or a division that may
+    /// fault, `ud2`, or a sequence with a conditional trap.
     pub fn may_trap(&self) -> bool {
-        matches!(
-            self,
-            MInst::Div { .. } | MInst::Ud2 { .. } | MInst::TrapIf { .. }
-        ) || self.mem_access().is_some()
+        self.faults_at_start()
+            || matches!(
+                self,
+                MInst::Ud2 { .. }
+                    | MInst::TrapIf { .. }
+                    | MInst::CvtFloatToIntSeq { sat: false, .. }
+            )
+    }
+
+    /// Whether the instruction's first byte is where it faults, if it does: a memory operand
+    /// or a division. [`MInst::emit`] records the caller's trap code there.
+    pub fn faults_at_start(&self) -> bool {
+        matches!(self, MInst::Div { .. }) || self.mem_access().is_some()
     }
 }

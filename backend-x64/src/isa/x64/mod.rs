@@ -9,6 +9,8 @@ pub mod settings;
 
 #[cfg(test)]
 mod emit_tests;
+#[cfg(all(test, target_arch = "x86_64", target_os = "linux"))]
+mod exec_tests;
 
 pub use args::*;
 pub use inst::*;
