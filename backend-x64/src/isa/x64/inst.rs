@@ -1043,3 +1043,14 @@ impl MInst {
         matches!(self, MInst::Div { .. }) || self.mem_access().is_some()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instructions_stay_compact() {
+        // VCode keeps instructions in a flat vector; growing past 40 bytes costs compile time.
+        assert!(core::mem::size_of::<MInst>() <= 40);
+    }
+}

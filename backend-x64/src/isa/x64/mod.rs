@@ -14,4 +14,4 @@ mod exec_tests;
 
 pub use args::*;
 pub use inst::*;
-pub use settings::Flags;
+pub use settings::{Flags, TargetError};

@@ -29,7 +29,40 @@ pub struct Flags {
 #[error("unknown x86_64 feature `{0}` (expected one of: {names})", names = Flags::NAMES.join(" "))]
 pub struct UnknownFeature(pub String);
 
+/// Why a `target` line cannot be used by this backend.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum TargetError {
+    /// The line names another instruction set.
+    #[error("line {line}: unsupported target `{isa}` (this backend compiles for x86_64)")]
+    UnsupportedIsa {
+        /// 1-based line of the `target` line.
+        line: u32,
+        /// The name given.
+        isa: String,
+    },
+    /// An unknown feature word.
+    #[error("line {line}: {err}")]
+    UnknownFeature {
+        /// 1-based line of the `target` line.
+        line: u32,
+        /// The word.
+        err: UnknownFeature,
+    },
+}
+
 impl Flags {
+    /// The flags of a parsed `target x86_64 has_avx ...` line.
+    pub fn from_target_line(t: &kiln_ir::parser::TargetLine) -> Result<Flags, TargetError> {
+        if t.isa != "x86_64" {
+            return Err(TargetError::UnsupportedIsa {
+                line: t.line,
+                isa: t.isa.clone(),
+            });
+        }
+        Flags::parse(t.flags.iter().map(String::as_str))
+            .map_err(|err| TargetError::UnknownFeature { line: t.line, err })
+    }
+
     /// The feature words, as written after `target x86_64`.
     pub const NAMES: [&'static str; 8] = [
         "has_sse41",
@@ -139,6 +172,27 @@ mod tests {
         for n in Flags::NAMES {
             assert_eq!(Flags::parse([n]).unwrap().to_string(), n);
         }
+    }
+
+    #[test]
+    fn target_lines() {
+        use kiln_ir::parser::TargetLine;
+        let line = |isa: &str, flags: &[&str]| TargetLine {
+            isa: isa.to_string(),
+            flags: flags.iter().map(|s| s.to_string()).collect(),
+            line: 3,
+        };
+        let f = Flags::from_target_line(&line("x86_64", &["has_bmi2", "has_lzcnt"])).unwrap();
+        assert!(f.has_bmi2 && f.has_lzcnt && !f.has_avx);
+        let e = Flags::from_target_line(&line("aarch64", &[])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 3: unsupported target `aarch64` (this backend compiles for x86_64)"
+        );
+        let e = Flags::from_target_line(&line("x86_64", &["has_avx512"])).unwrap_err();
+        assert!(e
+            .to_string()
+            .starts_with("line 3: unknown x86_64 feature `has_avx512`"));
     }
 
     #[test]
