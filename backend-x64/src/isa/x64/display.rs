@@ -572,7 +572,7 @@ impl Display for MInst {
                 tmp_gpr,
                 tmp_xmm,
             } => {
-                let n = if *to == S64 { 8 } else { 4 };
+                let n = to.bytes();
                 write!(
                     f,
                     "cvt_{}_to_{}{}{} {}, {}, tmp {}, {}",
@@ -580,7 +580,7 @@ impl Display for MInst {
                     if *signed { "i" } else { "u" },
                     n * 8,
                     if *sat { "_sat" } else { "" },
-                    gwn(*dst, n),
+                    gwn(*dst, n.max(4)),
                     xn(*src),
                     gwn(*tmp_gpr, 8),
                     xwn(*tmp_xmm)

@@ -943,7 +943,7 @@ impl MInst {
                 sink,
                 &CvtOps {
                     from: *from,
-                    to: if *to == S64 { S64 } else { S32 },
+                    to: *to,
                     src: *src,
                     dst: *dst,
                     tmp_gpr: *tmp_gpr,
@@ -1595,6 +1595,10 @@ fn emit_cvt_float_to_int(sink: &mut CodeBuffer, o: &CvtOps, signed: bool, sat: b
     let (from, to, src, dst) = (o.from, o.to, o.src, o.dst);
     let done = sink.new_label();
     let bits = to.bytes() * 8;
+    if bits < 32 {
+        emit_cvt_float_to_narrow_int(sink, o, signed, sat);
+        return;
+    }
     match (signed, sat) {
         (true, _) => {
             // The hardware gives MIN for NaN and out-of-range values; only then look closer.
@@ -1712,6 +1716,96 @@ fn emit_cvt_float_to_int(sink: &mut CodeBuffer, o: &CvtOps, signed: bool, sat: b
         }
     }
     sink.bind_label(done);
+}
+
+/// Conversions to 8 or 16 bits: every in-range value converts exactly with the 32-bit
+/// instruction, so check the 32-bit result (trapping), or clamp in the float domain first
+/// (saturating).
+fn emit_cvt_float_to_narrow_int(sink: &mut CodeBuffer, o: &CvtOps, signed: bool, sat: bool) {
+    use OperandSize::*;
+    let (from, src, dst) = (o.from, o.src, o.dst);
+    let bits = o.to.bytes() * 8;
+    let ext = |sink: &mut CodeBuffer, from_reg: Gpr, to_reg: Writable<Gpr>| {
+        let src = if o.to == S8 {
+            AnyGprMem::from(GprMem8::Reg(from_reg))
+        } else {
+            AnyGprMem::from(GprMem16::Reg(from_reg))
+        };
+        if signed {
+            MInst::MovsxRmR {
+                src,
+                dst_size: S32,
+                dst: to_reg,
+            }
+        } else {
+            MInst::MovzxRmR { src, dst: to_reg }
+        }
+        .emit_bytes(sink);
+    };
+    if sat {
+        let done = sink.new_label();
+        let (lo, hi) = if signed {
+            (
+                -(2f64.powi(bits as i32 - 1)),
+                2f64.powi(bits as i32 - 1) - 1.0,
+            )
+        } else {
+            (0.0, 2f64.powi(bits as i32) - 1.0)
+        };
+        mov_imm(sink, S32, 0, dst);
+        ucomis(sink, from, src, src);
+        jcc(sink, CC::P, done);
+        MInst::XmmMov128 {
+            op: Mov128Op::Movaps,
+            src: XmmMem128::Reg(src),
+            dst: o.tmp_xmm,
+            avx: false,
+        }
+        .emit_bytes(sink);
+        let t = o.tmp_xmm;
+        for (bound, is_max) in [(lo, true), (hi, false)] {
+            let at = float_const(sink, from, bound);
+            match from {
+                FloatSize::F32 => MInst::XmmRmR32 {
+                    op: if is_max {
+                        SseOp32::Maxss
+                    } else {
+                        SseOp32::Minss
+                    },
+                    src1: t.to_reg(),
+                    src2: XmmMem32::Mem(Mem32::new(at)),
+                    dst: t,
+                    avx: false,
+                },
+                FloatSize::F64 => MInst::XmmRmR64 {
+                    op: if is_max {
+                        SseOp64::Maxsd
+                    } else {
+                        SseOp64::Minsd
+                    },
+                    src1: t.to_reg(),
+                    src2: XmmMem64::Mem(Mem64::new(at)),
+                    dst: t,
+                    avx: false,
+                },
+            }
+            .emit_bytes(sink);
+        }
+        o.cvtt(sink, S32, t.to_reg());
+        sink.bind_label(done);
+    } else {
+        ucomis(sink, from, src, src);
+        trap_if(sink, CC::P, TrapCode::BadConversionToInteger);
+        // Out of the 32-bit range gives MIN, which is out of the narrow range too.
+        o.cvtt(sink, S32, src);
+        ext(sink, dst.to_reg(), o.tmp_gpr);
+        MInst::CmpRmR {
+            lhs: o.tmp_gpr.to_reg(),
+            rhs: gm(S32, dst.to_reg()),
+        }
+        .emit_bytes(sink);
+        trap_if(sink, CC::NZ, TrapCode::IntegerOverflow);
+    }
 }
 
 fn emit_min_max(

@@ -866,12 +866,15 @@ pub enum MInst {
         tmp2: WritableGpr,
     },
     /// `fcvt_to_sint`/`fcvt_to_uint` (trapping: `bad_toint` on NaN, `int_ovf` out of range)
-    /// and their `_sat` forms (NaN gives 0, out of range clamps), to 32 or 64 bits. Reads
+    /// and their `_sat` forms (NaN gives 0, out of range clamps), to 8, 16, 32 or 64 bits. Reads
     /// bounds from the constant pool; records its own traps. Clobbers the flags.
+    ///
+    /// The result is in the low `to` bits of `dst`; for 8 and 16 bits the register holds the
+    /// value sign-extended (signed) or zero-extended (unsigned) to 32 bits.
     CvtFloatToIntSeq {
         /// Source precision.
         from: FloatSize,
-        /// `S32` or `S64` (`S8`/`S16` act like `S32`).
+        /// Result width.
         to: OperandSize,
         /// Signed or unsigned result.
         signed: bool,
