@@ -601,6 +601,21 @@ impl Display for MInst {
                 xn(*lhs),
                 xn(*rhs)
             ),
+            MInst::XmmRoundSeq {
+                size,
+                mode,
+                src,
+                dst,
+                tmp,
+            } => write!(
+                f,
+                "{}_{} {}, {}, tmp {}",
+                lower(mode),
+                lower(size),
+                xwn(*dst),
+                xn(*src),
+                xwn(*tmp)
+            ),
             MInst::Fma32 {
                 form,
                 src2,

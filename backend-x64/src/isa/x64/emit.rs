@@ -959,6 +959,13 @@ impl MInst {
                 rhs,
                 dst,
             } => emit_min_max(sink, *size, *is_min, *lhs, *rhs, *dst),
+            MInst::XmmRoundSeq {
+                size,
+                mode,
+                src,
+                dst,
+                tmp,
+            } => emit_round(sink, *size, *mode, *src, *dst, *tmp),
             MInst::TrapIf { cc, code } => {
                 // A short jump over the two-byte `ud2`; internal, so not a buffer branch.
                 sink.put_bytes(&[0x70 | cc.invert().enc(), 2]);
@@ -1839,5 +1846,131 @@ fn emit_min_max(
     } else {
         scalar(sink, size, SseOp32::Maxss, SseOp64::Maxsd, dst, rhs);
     }
+    sink.bind_label(done);
+}
+
+/// `op dst, [constant]` for a scalar operation of `size` with a constant operand.
+fn scalar_const(
+    sink: &mut CodeBuffer,
+    size: FloatSize,
+    op32: SseOp32,
+    op64: SseOp64,
+    dst: Writable<Xmm>,
+    v: f64,
+) {
+    let at = float_const(sink, size, v);
+    match size {
+        FloatSize::F32 => MInst::XmmRmR32 {
+            op: op32,
+            src1: dst.to_reg(),
+            src2: XmmMem32::Mem(Mem32::new(at)),
+            dst,
+            avx: false,
+        },
+        FloatSize::F64 => MInst::XmmRmR64 {
+            op: op64,
+            src1: dst.to_reg(),
+            src2: XmmMem64::Mem(Mem64::new(at)),
+            dst,
+            avx: false,
+        },
+    }
+    .emit_bytes(sink);
+}
+
+/// `op dst, [16-byte constant with `lane` in its low lane]`.
+fn packed_const(
+    sink: &mut CodeBuffer,
+    size: FloatSize,
+    op: SseOp128,
+    dst: Writable<Xmm>,
+    lane: u64,
+) {
+    let mut bytes = [0u8; 16];
+    match size {
+        FloatSize::F32 => bytes[..4].copy_from_slice(&(lane as u32).to_le_bytes()),
+        FloatSize::F64 => bytes[..8].copy_from_slice(&lane.to_le_bytes()),
+    }
+    let label = sink.constant(&bytes);
+    MInst::XmmRmR128 {
+        op,
+        src1: dst.to_reg(),
+        src2: XmmMem128::Mem(Mem128::new(Amode::rip_relative(label))),
+        dst,
+        avx: false,
+    }
+    .emit_bytes(sink);
+}
+
+fn emit_round(
+    sink: &mut CodeBuffer,
+    size: FloatSize,
+    mode: RoundMode,
+    src: Xmm,
+    dst: Writable<Xmm>,
+    tmp: Writable<Xmm>,
+) {
+    let (sign, magic) = match size {
+        FloatSize::F32 => (0x8000_0000u64, 8388608.0),
+        FloatSize::F64 => (0x8000_0000_0000_0000u64, 4503599627370496.0),
+    };
+    let abs = match size {
+        FloatSize::F32 => 0x7fff_ffffu64,
+        FloatSize::F64 => 0x7fff_ffff_ffff_ffffu64,
+    };
+    let (nan, done) = (sink.new_label(), sink.new_label());
+    let movaps = |sink: &mut CodeBuffer, d: Writable<Xmm>, s: Xmm| {
+        MInst::XmmMov128 {
+            op: Mov128Op::Movaps,
+            src: XmmMem128::Reg(s),
+            dst: d,
+            avx: false,
+        }
+        .emit_bytes(sink)
+    };
+    movaps(sink, dst, src);
+    movaps(sink, tmp, src);
+    packed_const(sink, size, SseOp128::Andps, tmp, abs); // tmp = |x|
+    ucomis_const(sink, size, tmp.to_reg(), magic);
+    jcc(sink, CC::P, nan);
+    jcc(sink, CC::NB, done); // |x| >= 2^52: integral already (or infinite)
+    movaps(sink, dst, tmp.to_reg());
+    scalar_const(sink, size, SseOp32::Addss, SseOp64::Addsd, dst, magic);
+    scalar_const(sink, size, SseOp32::Subss, SseOp64::Subsd, dst, magic); // nearest(|x|)
+    if mode == RoundMode::Trunc {
+        let ok = sink.new_label();
+        ucomis(sink, size, dst.to_reg(), tmp.to_reg());
+        jcc(sink, CC::BE, ok);
+        scalar_const(sink, size, SseOp32::Subss, SseOp64::Subsd, dst, 1.0);
+        sink.bind_label(ok);
+    }
+    // Put the sign of x back: now dst is nearest(x) or trunc(x).
+    movaps(sink, tmp, src);
+    packed_const(sink, size, SseOp128::Andps, tmp, sign); // tmp = sign(x)
+    packed(sink, SseOp128::Orps, dst, tmp.to_reg());
+    if matches!(mode, RoundMode::Floor | RoundMode::Ceil) {
+        let ok = sink.new_label();
+        ucomis(sink, size, dst.to_reg(), src);
+        if mode == RoundMode::Floor {
+            jcc(sink, CC::BE, ok);
+            scalar_const(sink, size, SseOp32::Subss, SseOp64::Subsd, dst, 1.0);
+        } else {
+            jcc(sink, CC::NB, ok);
+            scalar_const(sink, size, SseOp32::Addss, SseOp64::Addsd, dst, 1.0);
+        }
+        sink.bind_label(ok);
+        // A zero result keeps the sign of x (ceil(-0.5) is -0.0).
+        packed(sink, SseOp128::Orps, dst, tmp.to_reg());
+    }
+    jmp(sink, done);
+    sink.bind_label(nan);
+    scalar(
+        sink,
+        size,
+        SseOp32::Addss,
+        SseOp64::Addsd,
+        dst,
+        dst.to_reg(),
+    );
     sink.bind_label(done);
 }

@@ -428,3 +428,129 @@ fn min_max_sequences() {
         }
     }
 }
+
+#[test]
+fn rounding_sequences() {
+    let modes = [
+        (RoundMode::Nearest, f64::round_ties_even as fn(f64) -> f64),
+        (RoundMode::Floor, f64::floor),
+        (RoundMode::Ceil, f64::ceil),
+        (RoundMode::Trunc, f64::trunc),
+    ];
+    let mut vals = f64_values();
+    vals.extend([
+        0.5,
+        -0.5,
+        1.5,
+        -2.5,
+        3.5,
+        0.49999999999999994,
+        -0.7,
+        0.7,
+        4503599627370495.5,
+    ]);
+    vals.extend([
+        -4503599627370495.5,
+        4503599627370497.0,
+        2.0f64.powi(52),
+        -(2.0f64.powi(52)),
+    ]);
+    for (mode, f) in modes {
+        for size in [FloatSize::F32, FloatSize::F64] {
+            let inst = MInst::XmmRoundSeq {
+                size,
+                mode,
+                src: xmm(0),
+                dst: Writable::from_reg(xmm(2)),
+                tmp: Writable::from_reg(xmm(1)),
+            };
+            let code = compile(|b| {
+                inst.emit(b, None);
+                // Return the result in xmm0.
+                MInst::XmmMov128 {
+                    op: Mov128Op::Movaps,
+                    src: XmmMem128::Reg(xmm(2)),
+                    dst: Writable::from_reg(xmm(0)),
+                    avx: false,
+                }
+                .emit(b, None);
+            });
+            // Also check SSE4.1 `round` with the mode's immediate where the host has it.
+            let sse41 = std::is_x86_feature_detected!("sse4.1");
+            let round_imm = compile(|b| match size {
+                FloatSize::F32 => MInst::XmmRmRImm32 {
+                    op: SseImmOp::Round,
+                    src1: xmm(0),
+                    src2: XmmMem32::Reg(xmm(0)),
+                    imm: mode.imm(),
+                    dst: Writable::from_reg(xmm(0)),
+                    avx: false,
+                }
+                .emit(b, None),
+                FloatSize::F64 => MInst::XmmRmRImm64 {
+                    op: SseImmOp::Round,
+                    src1: xmm(0),
+                    src2: XmmMem64::Reg(xmm(0)),
+                    imm: mode.imm(),
+                    dst: Writable::from_reg(xmm(0)),
+                    avx: false,
+                }
+                .emit(b, None),
+            });
+            match size {
+                FloatSize::F64 => {
+                    // SAFETY: the code follows the System V ABI with this signature.
+                    let (g, r) = unsafe {
+                        (
+                            core::mem::transmute::<*mut libc::c_void, extern "sysv64" fn(f64) -> f64>(
+                                code.ptr,
+                            ),
+                            core::mem::transmute::<*mut libc::c_void, extern "sysv64" fn(f64) -> f64>(
+                                round_imm.ptr,
+                            ),
+                        )
+                    };
+                    for &v in &vals {
+                        let want = if v.is_nan() {
+                            v.to_bits() | 1 << 51
+                        } else {
+                            f(v).to_bits()
+                        };
+                        assert_eq!(g(v).to_bits(), want, "{inst} of {v:e} ({:#x})", v.to_bits());
+                        if sse41 {
+                            assert_eq!(r(v).to_bits(), want, "round {mode:?} of {v:e}");
+                        }
+                    }
+                }
+                FloatSize::F32 => {
+                    // SAFETY: the code follows the System V ABI with this signature.
+                    let (g, r) = unsafe {
+                        (
+                            core::mem::transmute::<*mut libc::c_void, extern "sysv64" fn(f32) -> f32>(
+                                code.ptr,
+                            ),
+                            core::mem::transmute::<*mut libc::c_void, extern "sysv64" fn(f32) -> f32>(
+                                round_imm.ptr,
+                            ),
+                        )
+                    };
+                    for v in f32_values()
+                        .into_iter()
+                        .chain(vals.iter().map(|&v| v as f32))
+                    {
+                        let want = if v.is_nan() {
+                            v.to_bits() | 1 << 22
+                        } else {
+                            // Rounding an f32 to an integer is exact in f64.
+                            (f(v as f64) as f32).to_bits()
+                        };
+                        assert_eq!(g(v).to_bits(), want, "{inst} of {v:e} ({:#x})", v.to_bits());
+                        if sse41 {
+                            assert_eq!(r(v).to_bits(), want, "round {mode:?} of {v:e}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

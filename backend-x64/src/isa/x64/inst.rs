@@ -248,6 +248,31 @@ pub enum SseImmOp {
     Cmp,
 }
 
+/// A rounding to an integral value.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum RoundMode {
+    /// To nearest, ties to even.
+    Nearest,
+    /// Toward negative infinity.
+    Floor,
+    /// Toward positive infinity.
+    Ceil,
+    /// Toward zero.
+    Trunc,
+}
+
+impl RoundMode {
+    /// The `roundss`/`roundsd` immediate: the mode, with the inexact exception suppressed.
+    pub const fn imm(self) -> u8 {
+        8 | match self {
+            RoundMode::Nearest => 0,
+            RoundMode::Floor => 1,
+            RoundMode::Ceil => 2,
+            RoundMode::Trunc => 3,
+        }
+    }
+}
+
 /// The scalar precision of an SSE instruction.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum FloatSize {
@@ -903,6 +928,23 @@ pub enum MInst {
         /// Destination.
         dst: WritableXmm,
     },
+    /// `ceil`/`floor`/`trunc`/`nearest` with SSE2 only (without SSE4.1's `roundss`):
+    /// values of magnitude at least 2^52 (2^23 for f32) are already integral; smaller ones
+    /// are rounded to nearest by adding and subtracting that power of two, then adjusted
+    /// for the mode; the sign of the input is kept (so `-0.5` gives `-0.0`), and a NaN
+    /// input gives itself, quieted.
+    XmmRoundSeq {
+        /// Precision.
+        size: FloatSize,
+        /// The rounding.
+        mode: RoundMode,
+        /// The value.
+        src: Xmm,
+        /// Destination (distinct from `src`).
+        dst: WritableXmm,
+        /// Scratch register (clobbered).
+        tmp: WritableXmm,
+    },
     /// FMA3 `vfmadd{132,213,231}ss` (one rounding); `src1` must be allocated to `dst`.
     Fma32 {
         /// Which operands are multiplied.
@@ -1015,6 +1057,7 @@ impl MInst {
             | I::CvtUint64ToFloatSeq { .. }
             | I::CvtFloatToIntSeq { .. }
             | I::XmmMinMaxSeq { .. }
+            | I::XmmRoundSeq { .. }
             | I::JmpTableSeq { .. }
             | I::Nop { .. }
             | I::LoadFuncAddr { .. }
