@@ -6,3 +6,5 @@
 pub mod code_memory;
 pub mod memory;
 pub mod mmap;
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+pub mod traps;
