@@ -32,6 +32,9 @@ pub enum TrapReason {
     /// A memory fault in Kiln code at an instruction with no trap record: reported as an out
     /// of bounds access, but it points at a missing record or a code generation bug.
     UnrecordedMemoryFault,
+    /// A memory fault in Kiln code at an instruction with no trap record, at an address next
+    /// to the stack pointer: reported as stack exhaustion.
+    UnrecordedStackFault,
     /// A division fault (SIGFPE) in Kiln code with no trap record.
     UnrecordedArithmetic,
     /// An illegal instruction (SIGILL) in Kiln code with no trap record.
@@ -118,6 +121,10 @@ impl fmt::Display for Trap {
             TrapReason::UnrecordedMemoryFault => write!(
                 f,
                 " (memory fault at {addr:#x} at an instruction without a trap record)"
+            ),
+            TrapReason::UnrecordedStackFault => write!(
+                f,
+                " (stack fault at {addr:#x} at an instruction without a trap record)"
             ),
             TrapReason::UnrecordedArithmetic => {
                 f.write_str(" (arithmetic fault at an instruction without a trap record)")

@@ -63,6 +63,11 @@ pub(crate) fn handler_address() -> usize {
     handler as *const () as usize
 }
 
+/// A memory fault without a trap record at an address this far below the stack pointer...
+const STACK_FAULT_BELOW: usize = 4096;
+/// ...or this far above it is taken for stack exhaustion.
+const STACK_FAULT_ABOVE: usize = 64 * 1024;
+
 /// Decides whether the signal is a trap, and if so redirects the context. Signal-safe: no
 /// allocation, no lock.
 unsafe fn handle_trap(
@@ -74,6 +79,8 @@ unsafe fn handle_trap(
     let uc = unsafe { &mut *ctx.cast::<libc::ucontext_t>() };
     let regs = &mut uc.uc_mcontext.gregs;
     let pc = regs[libc::REG_RIP as usize] as usize;
+    // Global statics only until the pc is known to be Kiln code: the thread-local activation
+    // is touched only then, when `catch_traps` has already initialised this thread's TLS.
     let Some(found) = lookup_pc(pc) else {
         return false;
     };
@@ -94,8 +101,20 @@ unsafe fn handle_trap(
             TrapCode::UnreachableCodeReached,
             TrapReason::UnrecordedIllegalInstruction,
         ),
-        // A load or store without a trap record: still never resumed silently.
-        (None, _) => (TrapCode::HeapOutOfBounds, TrapReason::UnrecordedMemoryFault),
+        // A load or store without a trap record: still never resumed silently. A fault just
+        // below or in the current frame is the stack running out (a `call`, `push` or frame
+        // store reaching the guard page), not a heap access.
+        (None, _) => {
+            let rsp = regs[libc::REG_RSP as usize] as usize;
+            let addr = fault_address.unwrap_or(0);
+            if (rsp.saturating_sub(STACK_FAULT_BELOW)..rsp.saturating_add(STACK_FAULT_ABOVE))
+                .contains(&addr)
+            {
+                (TrapCode::StackOverflow, TrapReason::UnrecordedStackFault)
+            } else {
+                (TrapCode::HeapOutOfBounds, TrapReason::UnrecordedMemoryFault)
+            }
+        }
     };
     let state = TrapState {
         pc,

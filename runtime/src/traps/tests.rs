@@ -357,6 +357,105 @@ fn a_fault_with_an_unusable_stack_pointer_is_handled_on_the_alternate_stack() {
     .unwrap();
 }
 
+// f: cmp rsp, [rdi] ; jae ok ; ud2 (offset 5) ; ok: sub rsp, 8 ; call f ; add rsp, 8 ; ret
+// Recurses until the stack pointer drops below the limit stored at vmctx+0 (rdi).
+const RECURSE_CHECKED: &[u8] = &[
+    0x48, 0x3b, 0x27, 0x73, 0x02, 0x0f, 0x0b, 0x48, 0x83, 0xec, 0x08, 0xe8, 0xf0, 0xff, 0xff, 0xff,
+    0x48, 0x83, 0xc4, 0x08, 0xc3,
+];
+// f: sub rsp, 8 ; call f (offset 4) ; add rsp, 8 ; ret      -- recurses without a check.
+const RECURSE_UNCHECKED: &[u8] = &[
+    0x48, 0x83, 0xec, 0x08, 0xe8, 0xf7, 0xff, 0xff, 0xff, 0x48, 0x83, 0xc4, 0x08, 0xc3,
+];
+
+#[test]
+fn deep_recursion_stopped_by_the_stack_limit_check() {
+    std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(|| {
+            let code = publish("recurse", RECURSE_CHECKED, &[(5, TrapCode::StackOverflow)]);
+            let here = 0u8;
+            // The vmctx: the stack limit at offset 0, 256 KiB below the current frame.
+            let vmctx = [std::hint::black_box(&here) as *const u8 as u64 - (256 << 10)];
+            let trap = run(&code, vmctx.as_ptr() as u64, 0).unwrap_err();
+            assert_eq!(
+                (trap.code, trap.reason),
+                (TrapCode::StackOverflow, TrapReason::Recorded)
+            );
+            assert_eq!(trap.pc, Some(code.code().base() as usize + 5));
+            assert!(trap
+                .to_string()
+                .starts_with("call stack exhausted in `recurse`"));
+            // Thousands of frames were discarded; the thread carries on.
+            assert_eq!(
+                run(&code, vmctx.as_ptr() as u64, 0).unwrap_err().code,
+                TrapCode::StackOverflow
+            );
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn recursion_into_the_guard_page_is_a_stack_overflow() {
+    // No limit check: the recursion runs into the thread's guard page, and the fault, with
+    // no stack left, is handled on the alternate stack.
+    std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(|| {
+            let code = publish("runaway", RECURSE_UNCHECKED, &[]);
+            let trap = run(&code, 0, 0).unwrap_err();
+            assert_eq!(trap.code, TrapCode::StackOverflow);
+            assert_eq!(trap.reason, TrapReason::UnrecordedStackFault);
+            assert_eq!(trap.pc, Some(code.code().base() as usize + 4));
+            assert!(trap.to_string().contains("stack fault at"));
+            let add = publish("add", ADD42, &[]);
+            assert_eq!(run(&add, 1, 0), Ok(43));
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    // The same heuristic for a `push` with the stack pointer on an inaccessible page.
+    let code = publish("push", PUSH_AT_RDI, &[]);
+    let (_m, addr) = inaccessible();
+    let trap = run(&code, addr, 0).unwrap_err();
+    assert_eq!(
+        (trap.code, trap.reason),
+        (TrapCode::StackOverflow, TrapReason::UnrecordedStackFault)
+    );
+}
+
+#[test]
+fn sigbus_from_a_mapping_past_the_end_of_its_file() {
+    let code = publish("load", LOAD32, &[(0, TrapCode::HeapOutOfBounds)]);
+    // SAFETY: an empty memfd mapped shared: touching the page raises SIGBUS.
+    unsafe {
+        let fd = libc::memfd_create(c"kiln-sigbus".as_ptr(), 0);
+        assert!(fd >= 0);
+        let p = libc::mmap(
+            std::ptr::null_mut(),
+            page_size(),
+            libc::PROT_READ,
+            libc::MAP_SHARED,
+            fd,
+            0,
+        );
+        assert_ne!(p, libc::MAP_FAILED);
+        let trap = run(&code, p as u64, 4).unwrap_err();
+        assert_eq!(
+            (trap.code, trap.reason),
+            (TrapCode::HeapOutOfBounds, TrapReason::Recorded)
+        );
+        assert_eq!(trap.fault_address, Some(p as usize + 4));
+        // Growing the file makes the same access work.
+        assert_eq!(libc::ftruncate(fd, page_size() as libc::off_t), 0);
+        assert_eq!(run(&code, p as u64, 4), Ok(0));
+        libc::munmap(p, page_size());
+        libc::close(fd);
+    }
+}
+
 #[test]
 fn a_panic_in_the_closure_propagates() {
     let r = std::panic::catch_unwind(|| catch_traps(|| -> u32 { panic!("boom") }));
