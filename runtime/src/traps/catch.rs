@@ -138,6 +138,19 @@ thread_local! {
     static CURRENT: Cell<*const Activation> = const { Cell::new(std::ptr::null()) };
 }
 
+/// The current stack pointer (approximately: that of this function's caller), from which the
+/// runtime derives the stack limit it stores in the vmctx (offset 0) on the outermost entry
+/// into Wasm: `current_stack_pointer() - max_wasm_stack`.
+#[inline(always)]
+pub fn current_stack_pointer() -> usize {
+    let sp: usize;
+    // SAFETY: reads a register.
+    unsafe {
+        std::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags));
+    }
+    sp
+}
+
 /// Number of activations on this thread's stack.
 pub fn activation_depth() -> usize {
     let mut n = 0;

@@ -15,7 +15,7 @@ mod signals;
 #[cfg(test)]
 mod tests;
 
-pub use catch::{activation_depth, catch_traps};
+pub use catch::{activation_depth, catch_traps, current_stack_pointer};
 pub use registry::{CodeInfo, CodeRegistration, FunctionInfo, RegisteredCode, RegistryError};
 pub use signals::{ensure_alt_stack, ensure_installed, ALT_STACK_SIZE};
 

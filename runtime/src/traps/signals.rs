@@ -79,6 +79,12 @@ unsafe fn handle_trap(
     let uc = unsafe { &mut *ctx.cast::<libc::ucontext_t>() };
     let regs = &mut uc.uc_mcontext.gregs;
     let pc = regs[libc::REG_RIP as usize] as usize;
+    // A signal sent by a process (kill, tkill, raise) is not a fault of the instruction at
+    // the pc, even when the pc is Kiln code.
+    // SAFETY: the kernel's siginfo.
+    if unsafe { (*info).si_code } <= 0 {
+        return false;
+    }
     // Global statics only until the pc is known to be Kiln code: the thread-local activation
     // is touched only then, when `catch_traps` has already initialised this thread's TLS.
     let Some(found) = lookup_pc(pc) else {

@@ -47,6 +47,9 @@ const CALL_HOST_THEN_UD2: &[u8] = &[
 // mov rsp, rdi ; push rax (offset 3) ; ret      (runs with the stack pointer at rdi)
 const PUSH_AT_RDI: &[u8] = &[0x48, 0x89, 0xfc, 0x50, 0xc3];
 
+// mov eax, 200 (SYS_tkill) ; syscall ; ret      -- tkill(rdi, rsi)
+const TKILL: &[u8] = &[0xb8, 0xc8, 0x00, 0x00, 0x00, 0x0f, 0x05, 0xc3];
+
 /// A reservation whose pages are all inaccessible, and the address of its second page.
 fn inaccessible() -> (Mmap, u64) {
     let m = Mmap::reserve(2 * page_size()).unwrap();
@@ -457,6 +460,17 @@ fn sigbus_from_a_mapping_past_the_end_of_its_file() {
 }
 
 #[test]
+fn the_stack_pointer_is_inside_this_threads_stack() {
+    let here = 0u8;
+    let local = std::hint::black_box(&here) as *const u8 as usize;
+    let sp = current_stack_pointer();
+    assert!(
+        sp <= local && local - sp < 64 * 1024,
+        "sp {sp:#x}, local {local:#x}"
+    );
+}
+
+#[test]
 fn a_panic_in_the_closure_propagates() {
     let r = std::panic::catch_unwind(|| catch_traps(|| -> u32 { panic!("boom") }));
     let payload = r.unwrap_err();
@@ -641,6 +655,13 @@ fn child_process() {
             let r = catch_traps(|| unsafe { libc::raise(libc::SIGSEGV) });
             assert_eq!(r, Ok(0));
             assert_eq!(PREVIOUS_CALLS.load(SeqCst), 2);
+            // A SIGSEGV sent (not caused) while the pc is in Kiln code is not a trap either:
+            // the signal arrives right after the `syscall` instruction.
+            let tkill = publish("tkill", TKILL, &[]);
+            // SAFETY: gettid cannot fail.
+            let tid = unsafe { libc::gettid() } as u64;
+            assert_eq!(run(&tkill, tid, libc::SIGSEGV as u64), Ok(0));
+            assert_eq!(PREVIOUS_CALLS.load(SeqCst), 3);
             // A real Kiln trap does not reach the previous handler.
             let (_m, addr) = inaccessible();
             let load = publish("load", LOAD32, &[(0, TrapCode::HeapOutOfBounds)]);
@@ -648,7 +669,7 @@ fn child_process() {
                 run(&load, addr, 0).unwrap_err().code,
                 TrapCode::HeapOutOfBounds
             );
-            assert_eq!(PREVIOUS_CALLS.load(SeqCst), 2);
+            assert_eq!(PREVIOUS_CALLS.load(SeqCst), 3);
             println!("scenario raise: ok");
         }
         "fault" => {
