@@ -7,11 +7,11 @@
 //! `RwLock` read could deadlock if the signal interrupted a registration on the same thread
 //! while it held the lock. So readers never lock:
 //!
-//! - The registered entries live in an immutable [`Snapshot`] (a sorted `Vec` of shared
-//!   entries); [`SNAPSHOT`] is an atomic pointer to the current one.
-//! - Registration and unregistration take [`WRITER`] (a mutex only writers use), build a new
+//! - The registered entries live in an immutable `Snapshot` (a sorted `Vec` of shared
+//!   entries); `SNAPSHOT` is an atomic pointer to the current one.
+//! - Registration and unregistration take `WRITER` (a mutex only writers use), build a new
 //!   snapshot, and swap the pointer.
-//! - A reader increments [`READERS`] *before* loading the pointer and decrements it when done.
+//! - A reader increments `READERS` *before* loading the pointer and decrements it when done.
 //!   A writer frees the old snapshot only after it has swapped the pointer and then seen
 //!   `READERS == 0`. With sequentially consistent operations, a reader that the writer did
 //!   not see in the count incremented it after the swap, so it loaded the new pointer; any
