@@ -1,0 +1,352 @@
+//! Compiled modules: translation, compilation (in parallel if configured), code layout with
+//! relocations resolved, publication and registration for traps.
+
+use crate::code_memory::CodeBuilder;
+use crate::compiler::{CompiledFunction, Compiler, RelocKind};
+use crate::engine::Engine;
+use crate::error::{CompileError, Error};
+use crate::trampolines;
+use crate::traps::{CodeInfo, FunctionInfo, RegisteredCode};
+use crate::type_registry::RegisteredType;
+use crate::values::{ExternType, FuncType};
+use kiln_frontend_wasm::{
+    translate_module, EntityIndex, FuncTranslator, FunctionBodyData, ModuleInfo,
+    StandardEnvironment, VMOffsets, WasmFuncType,
+};
+use kiln_ir::{Function, UserFuncName};
+use std::sync::Arc;
+
+/// Namespace of entry trampolines' IR names (`u1:type_index`).
+const TRAMPOLINE_NAMESPACE: u32 = 1;
+/// Namespace of host shims' IR names.
+const HOST_SHIM_NAMESPACE: u32 = 2;
+
+/// A compiled module, ready to be instantiated in stores of its engine. Cheap to clone.
+#[derive(Clone)]
+pub struct Module {
+    pub(crate) inner: Arc<ModuleInner>,
+}
+
+pub(crate) struct ModuleInner {
+    pub(crate) engine: Engine,
+    pub(crate) info: ModuleInfo,
+    pub(crate) offsets: VMOffsets,
+    pub(crate) code: RegisteredCode,
+    /// Offset in the code of each defined function.
+    pub(crate) func_offsets: Vec<u32>,
+    /// Offset in the code of the entry trampoline of each type index.
+    pub(crate) trampolines: Vec<u32>,
+    /// Engine-wide type of each type index.
+    pub(crate) types: Vec<RegisteredType>,
+}
+
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Module")
+            .field("name", &self.inner.info.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Module {
+    /// Validates, translates and compiles the Wasm binary `bytes`.
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module, Error> {
+        Ok(compile_module(engine, bytes.as_ref())?)
+    }
+
+    /// The engine the module was compiled for.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The module's name from its names section.
+    pub fn name(&self) -> Option<&str> {
+        self.inner.info.name.as_deref()
+    }
+
+    /// The metadata the frontend read.
+    pub fn info(&self) -> &ModuleInfo {
+        &self.inner.info
+    }
+
+    /// Imports: `(module, name, type)` in order.
+    pub fn imports(&self) -> impl Iterator<Item = (&str, &str, ExternType)> + '_ {
+        self.inner
+            .info
+            .imports
+            .iter()
+            .map(|i| (i.module.as_str(), i.field.as_str(), self.entity_type(i.index)))
+    }
+
+    /// Exports: `(name, type)` in order.
+    pub fn exports(&self) -> impl Iterator<Item = (&str, ExternType)> + '_ {
+        self.inner
+            .info
+            .exports
+            .iter()
+            .map(|e| (e.name.as_str(), self.entity_type(e.index)))
+    }
+
+    pub(crate) fn entity_type(&self, index: EntityIndex) -> ExternType {
+        let info = &self.inner.info;
+        match index {
+            EntityIndex::Function(f) => ExternType::Func(FuncType::from_wasm(info.function_type(f))),
+            EntityIndex::Table(t) => ExternType::Table(info.tables[t as usize]),
+            EntityIndex::Memory(m) => ExternType::Memory(info.memories[m as usize]),
+            EntityIndex::Global(g) => ExternType::Global(info.globals[g as usize]),
+        }
+    }
+
+    /// The address of defined function `index`'s code.
+    pub(crate) fn function_code(&self, index: u32) -> *const u8 {
+        let defined = index - self.inner.info.num_imported_functions;
+        let off = self.inner.func_offsets[defined as usize] as usize;
+        // SAFETY: the offset is inside the published code.
+        unsafe { self.inner.code.code().base().add(off) }
+    }
+
+    /// The address of the entry trampoline for functions of type index `ty`.
+    pub(crate) fn trampoline(&self, ty: u32) -> *const u8 {
+        let off = self.inner.trampolines[ty as usize] as usize;
+        // SAFETY: the offset is inside the published code.
+        unsafe { self.inner.code.code().base().add(off) }
+    }
+}
+
+/// One function's compiled code and the name it is known by in relocations and traps.
+pub(crate) struct Compiled {
+    pub(crate) name: UserFuncName,
+    pub(crate) display: String,
+    pub(crate) func: CompiledFunction,
+}
+
+fn compile_ir(compiler: &dyn Compiler, func: &Function, display: &str) -> Result<CompiledFunction, CompileError> {
+    kiln_ir::verifier::verify_function(func).map_err(|e| CompileError::Verifier {
+        function: display.to_string(),
+        message: e.to_string(),
+    })?;
+    compiler.compile(func)
+}
+
+fn compile_module(engine: &Engine, bytes: &[u8]) -> Result<Module, CompileError> {
+    let translation = translate_module(bytes)?;
+    let info = translation.info;
+    let offsets = VMOffsets::new(&info);
+    let env = StandardEnvironment {
+        offsets: offsets.clone(),
+        heap: engine.config().heap_config(),
+    };
+    let compiler = &*engine.inner.compiler;
+    let compile_body = |t: &mut FuncTranslator, body: FunctionBodyData<'_>| {
+        let index = body.index;
+        let display = info.function_name(index);
+        let mut func = Function::new();
+        t.translate(&info, &env, body, &mut func)?;
+        let code = compile_ir(compiler, &func, &display)?;
+        Ok::<_, CompileError>(Compiled {
+            name: kiln_frontend_wasm::function_name(index),
+            display,
+            func: code,
+        })
+    };
+
+    let bodies = translation.bodies;
+    let threads = if engine.config().parallel_compilation {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(bodies.len())
+    } else {
+        1
+    };
+    let mut results: Vec<(u32, Result<Compiled, CompileError>)> = Vec::with_capacity(bodies.len());
+    if threads <= 1 {
+        let mut t = FuncTranslator::new();
+        for body in bodies {
+            let index = body.index;
+            results.push((index, compile_body(&mut t, body)));
+        }
+    } else {
+        // Round-robin the bodies over the threads, so large and small functions mix.
+        let mut chunks: Vec<Vec<FunctionBodyData<'_>>> = (0..threads).map(|_| Vec::new()).collect();
+        for (i, body) in bodies.into_iter().enumerate() {
+            chunks[i % threads].push(body);
+        }
+        std::thread::scope(|s| {
+            let handles: Vec<_> = chunks
+                .into_iter()
+                .map(|chunk| {
+                    let compile_body = &compile_body;
+                    s.spawn(move || {
+                        let mut t = FuncTranslator::new();
+                        chunk
+                            .into_iter()
+                            .map(|body| (body.index, compile_body(&mut t, body)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for h in handles {
+                match h.join() {
+                    Ok(r) => results.extend(r),
+                    Err(p) => std::panic::resume_unwind(p),
+                }
+            }
+        });
+        results.sort_by_key(|(i, _)| *i);
+    }
+    let mut compiled = Vec::with_capacity(results.len() + info.types.len());
+    for (_, r) in results {
+        // The first failing function in index order is reported.
+        compiled.push(r?);
+    }
+    let num_defined = compiled.len();
+
+    // One entry trampoline per canonical type; duplicates share it.
+    let mut trampoline_slot = vec![usize::MAX; info.types.len()];
+    for (i, ty) in info.types.iter().enumerate() {
+        let canonical = info.canonical_types[i] as usize;
+        if canonical != i {
+            trampoline_slot[i] = trampoline_slot[canonical];
+            continue;
+        }
+        let name = UserFuncName::user(TRAMPOLINE_NAMESPACE, i as u32);
+        let display = format!("trampoline{i}");
+        let func = trampolines::entry_trampoline(ty, name.clone());
+        trampoline_slot[i] = compiled.len();
+        compiled.push(Compiled {
+            name,
+            display: display.clone(),
+            func: compile_ir(compiler, &func, &display)?,
+        });
+    }
+
+    let (code, starts) = publish(&compiled)?;
+    let types = info.types.iter().map(|t| engine.register_type(t)).collect();
+    Ok(Module {
+        inner: Arc::new(ModuleInner {
+            engine: engine.clone(),
+            offsets,
+            code,
+            func_offsets: starts[..num_defined].to_vec(),
+            trampolines: trampoline_slot.iter().map(|&s| starts[s]).collect(),
+            types,
+            info,
+        }),
+    })
+}
+
+/// Lays functions out 16-byte aligned, in order: returns the bytes and each function's start.
+pub(crate) fn layout(funcs: &[Compiled]) -> (Vec<u8>, Vec<u32>) {
+    let mut bytes = Vec::new();
+    let mut starts = Vec::with_capacity(funcs.len());
+    for f in funcs {
+        bytes.resize(bytes.len().next_multiple_of(16), 0xcc); // int3 padding
+        starts.push(bytes.len() as u32);
+        bytes.extend_from_slice(&f.func.code);
+    }
+    (bytes, starts)
+}
+
+/// Patches every relocation of `funcs` in `code`, which will run at address `base`.
+pub(crate) fn apply_relocs(
+    code: &mut [u8],
+    base: usize,
+    funcs: &[Compiled],
+    starts: &[u32],
+) -> Result<(), CompileError> {
+    for (f, &start) in funcs.iter().zip(starts) {
+        for r in &f.func.relocs {
+            let err = |message: String| CompileError::Relocation {
+                function: f.display.clone(),
+                offset: r.offset,
+                message,
+            };
+            let target = funcs
+                .iter()
+                .position(|g| g.name == r.target)
+                .ok_or_else(|| err(format!("unknown target `{}`", r.target)))?;
+            let target_addr = (base + starts[target] as usize) as i64 + r.addend;
+            let at = start as usize + r.offset as usize;
+            let width = match r.kind {
+                RelocKind::X86CallPCRel4 => 4,
+                RelocKind::Abs8 => 8,
+            };
+            if r.offset as usize + width > f.func.code.len() {
+                return Err(err("outside the function".into()));
+            }
+            match r.kind {
+                RelocKind::X86CallPCRel4 => {
+                    let pc = (base + at) as i64;
+                    let delta = i32::try_from(target_addr - pc)
+                        .map_err(|_| err("displacement does not fit 32 bits".into()))?;
+                    code[at..at + 4].copy_from_slice(&delta.to_le_bytes());
+                }
+                RelocKind::Abs8 => {
+                    code[at..at + 8].copy_from_slice(&(target_addr as u64).to_le_bytes());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Lays out, links, publishes and registers `funcs`.
+pub(crate) fn publish(funcs: &[Compiled]) -> Result<(RegisteredCode, Vec<u32>), CompileError> {
+    let (bytes, starts) = layout(funcs);
+    let publish_err = |e: &dyn std::fmt::Display| CompileError::Publish(e.to_string());
+    let mut builder = CodeBuilder::new(&bytes).map_err(|e| publish_err(&e))?;
+    let base = builder.base() as usize;
+    apply_relocs(builder.as_mut_slice(), base, funcs, &starts)?;
+    let code = builder.publish().map_err(|e| publish_err(&e))?;
+    let mut info = CodeInfo::default();
+    for (f, &start) in funcs.iter().zip(&starts) {
+        info.functions.push(FunctionInfo {
+            start,
+            end: start + f.func.code.len() as u32,
+            name: f.display.clone(),
+        });
+        info.traps
+            .extend(f.func.traps.iter().map(|&(off, code)| (start + off, code)));
+    }
+    let code = RegisteredCode::new(code, info).map_err(|e| publish_err(&e))?;
+    Ok((code, starts))
+}
+
+/// Compiled host-function glue of one function type, shared by every host function of it.
+pub(crate) struct CompiledStub {
+    pub(crate) code: RegisteredCode,
+}
+
+impl CompiledStub {
+    /// The address of the stub.
+    pub(crate) fn entry(&self) -> *const u8 {
+        self.code.code().base()
+    }
+}
+
+/// The host shim for `ty`, compiled once per engine.
+pub(crate) fn host_shim(engine: &Engine, ty: &WasmFuncType) -> Result<Arc<CompiledStub>, CompileError> {
+    let mut cache = engine
+        .inner
+        .host_shims
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(s) = cache.get(ty) {
+        return Ok(s.clone());
+    }
+    let name = UserFuncName::user(HOST_SHIM_NAMESPACE, 0);
+    let display = "host-shim".to_string();
+    let func = trampolines::host_shim(ty, name.clone());
+    let compiled = Compiled {
+        name,
+        display: display.clone(),
+        func: compile_ir(&*engine.inner.compiler, &func, &display)?,
+    };
+    let (code, _) = publish(std::slice::from_ref(&compiled))?;
+    let stub = Arc::new(CompiledStub { code });
+    cache.insert(ty.clone(), stub.clone());
+    Ok(stub)
+}
+
+#[cfg(test)]
+mod tests;
