@@ -14,6 +14,7 @@ use kiln_frontend_wasm::{
     StandardEnvironment, VMOffsets, WasmFuncType,
 };
 use kiln_ir::{Function, UserFuncName};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Namespace of entry trampolines' IR names (`u1:type_index`).
@@ -125,7 +126,14 @@ fn compile_ir(compiler: &dyn Compiler, func: &Function, display: &str) -> Result
         function: display.to_string(),
         message: e.to_string(),
     })?;
-    compiler.compile(func)
+    compiler.compile(func).map_err(|e| match e {
+        // Name the function as the module does, not by its IR name.
+        CompileError::Codegen { message, .. } => CompileError::Codegen {
+            function: display.to_string(),
+            message,
+        },
+        e => e,
+    })
 }
 
 fn compile_module(engine: &Engine, bytes: &[u8]) -> Result<Module, CompileError> {
@@ -201,14 +209,15 @@ fn compile_module(engine: &Engine, bytes: &[u8]) -> Result<Module, CompileError>
     }
     let num_defined = compiled.len();
 
-    // One entry trampoline per canonical type; duplicates share it.
+    // One entry trampoline per distinct function type; equal types share it.
     let mut trampoline_slot = vec![usize::MAX; info.types.len()];
+    let mut by_type: HashMap<&WasmFuncType, usize> = HashMap::new();
     for (i, ty) in info.types.iter().enumerate() {
-        let canonical = info.canonical_types[i] as usize;
-        if canonical != i {
-            trampoline_slot[i] = trampoline_slot[canonical];
+        if let Some(&slot) = by_type.get(ty) {
+            trampoline_slot[i] = slot;
             continue;
         }
+        by_type.insert(ty, compiled.len());
         let name = UserFuncName::user(TRAMPOLINE_NAMESPACE, i as u32);
         let display = format!("trampoline{i}");
         let func = trampolines::entry_trampoline(ty, name.clone());
