@@ -281,6 +281,7 @@ pub(crate) fn call_raw(s: &mut StoreOpaque, f: Func, buf: &mut [u128]) -> Result
         // The outermost entry into Wasm on this thread: code may use `max_wasm_stack` bytes
         // below here, whichever instance of the store it runs in.
         let limit = current_stack_pointer().saturating_sub(s.engine.config().max_wasm_stack);
+        s.stack_limit = limit;
         for inst in &s.instances {
             inst.set_stack_limit(limit);
         }

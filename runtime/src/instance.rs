@@ -265,6 +265,9 @@ fn instantiate(s: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> Resu
     // vmctx and aligned for their fields.
     unsafe {
         write(vmctx, offsets.instance(), entity_ptr);
+        // Only meaningful if Wasm is running (this instance is created by a host function);
+        // otherwise the next outermost call writes it.
+        write(vmctx, offsets.stack_limit(), s.stack_limit);
         for b in Builtin::ALL {
             write(vmctx, offsets.builtin(b), builtins::address(b));
         }

@@ -50,6 +50,9 @@ pub struct StoreOpaque {
     /// The failure of a host function called from Wasm, waiting for the trap it caused to
     /// reach `Func::call`.
     pub(crate) pending: Option<HostFailure>,
+    /// The stack limit written into every vmctx on the outermost entry into Wasm (and into
+    /// instances created while Wasm runs).
+    pub(crate) stack_limit: usize,
 }
 
 /// Why a host function called from Wasm failed.
@@ -74,6 +77,7 @@ impl<T> Store<T> {
                     externrefs: Vec::new(),
                     funcref_map: HashMap::new(),
                     pending: None,
+                    stack_limit: 0,
                 },
                 data,
             }),

@@ -449,3 +449,75 @@ fn handles_of_another_store_are_rejected() {
     assert!(mem.size(&other).is_err());
     assert!(mem.grow(&mut other, 1).is_err());
 }
+
+const REENTER: &str = r#"(module
+    (import "env" "f" (func $f (result i32)))
+    (func (export "g") (result i32) call $f)
+    (func (export "answer") (result i32) i32.const 42)
+    (func (export "boom") (result i32) unreachable))"#;
+
+/// Instantiates REENTER with `env::f` calling back the export named in the store data.
+fn reenter(target: &'static str) -> (Store<Option<Instance>>, Instance) {
+    let engine = engine(&Config::new());
+    let module = Module::new(&engine, wat(REENTER)).unwrap();
+    let mut store = Store::new(&engine, None);
+    let mut linker = Linker::<Option<Instance>>::new(&engine);
+    linker
+        .func_wrap("env", "f", move |mut caller: Caller<'_, Option<Instance>>| {
+            let inst = caller.data().expect("instance recorded");
+            let f = inst.get_typed_func::<(), i32>(&caller, target)?;
+            // A nested activation: the host frame is never skipped by an inner trap.
+            assert_eq!(crate::traps::activation_depth(), 1);
+            Ok::<i32, Error>(f.call(&mut caller, ())? + 1)
+        })
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    *store.data_mut() = Some(instance);
+    (store, instance)
+}
+
+#[test]
+fn host_functions_can_call_back_into_wasm() {
+    let (mut store, instance) = reenter("answer");
+    let g = instance.get_typed_func::<(), i32>(&store, "g").unwrap();
+    assert_eq!(g.call(&mut store, ()).unwrap(), 43);
+    assert_eq!(crate::traps::activation_depth(), 0);
+}
+
+#[test]
+fn a_trap_in_a_nested_call_reaches_the_outer_caller_through_the_host() {
+    let (mut store, instance) = reenter("boom");
+    let g = instance.get_typed_func::<(), i32>(&store, "g").unwrap();
+    let err = g.call(&mut store, ()).unwrap_err();
+    let trap = err.as_trap().expect("the inner trap, passed on by the host function");
+    assert_eq!(trap.code, TrapCode::UnreachableCodeReached);
+    assert_eq!(trap.function.as_deref(), Some("func3"));
+    // Everything still works afterwards.
+    let answer = instance.get_typed_func::<(), i32>(&store, "answer").unwrap();
+    assert_eq!(answer.call(&mut store, ()).unwrap(), 42);
+}
+
+#[test]
+fn the_stack_limit_is_written_on_entry() {
+    let (mut store, module) = setup(r#"(module (func (export "answer") (result i32) i32.const 42))"#);
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let limit = |store: &Store<()>| {
+        let inst = store.store_opaque().instance(instance).unwrap();
+        unsafe { *inst.vmctx().cast::<usize>() }
+    };
+    assert_eq!(limit(&store), 0);
+    let f = instance.get_typed_func::<(), i32>(&store, "answer").unwrap();
+    f.call(&mut store, ()).unwrap();
+    let sp = crate::traps::current_stack_pointer();
+    let l = limit(&store);
+    // Below the caller's stack pointer by about the configured 512 KiB.
+    assert!(l < sp && sp - l < (512 << 10) + (64 << 10), "sp {sp:#x} limit {l:#x}");
+}
+
+#[test]
+fn modules_and_engines_are_shareable_across_threads() {
+    fn check<T: Send + Sync>() {}
+    check::<Module>();
+    check::<Engine>();
+    check::<Linker<()>>();
+}
