@@ -2,6 +2,7 @@
 
 use crate::compiler::{Compiler, UnavailableCompiler};
 use crate::config::Config;
+use crate::error::Error;
 use crate::type_registry::{RegisteredType, TypeRegistry};
 use kiln_frontend_wasm::WasmFuncType;
 use std::collections::HashMap;
@@ -29,16 +30,11 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-impl Default for Engine {
-    fn default() -> Self {
-        Engine::new(&Config::default())
-    }
-}
-
 impl Engine {
-    /// An engine with Kiln's code generator for this configuration.
-    pub fn new(config: &Config) -> Self {
-        Self::with_compiler(config, default_compiler(config))
+    /// An engine with Kiln's code generator for this configuration. Fails if the
+    /// configuration cannot be honoured (e.g. CPU features the host lacks).
+    pub fn new(config: &Config) -> Result<Self, Error> {
+        Ok(Self::with_compiler(config, default_compiler(config)?))
     }
 
     /// An engine compiling with `compiler` (tests, or another code generator).
@@ -68,8 +64,8 @@ impl Engine {
     }
 }
 
-fn default_compiler(_config: &Config) -> Arc<dyn Compiler> {
-    Arc::new(UnavailableCompiler)
+fn default_compiler(_config: &Config) -> Result<Arc<dyn Compiler>, Error> {
+    Ok(Arc::new(UnavailableCompiler))
 }
 
 #[cfg(test)]

@@ -90,7 +90,11 @@ pub fn dispatch_signature() -> Signature {
 
 /// The host shim for host functions of type `ty`, named `name`.
 pub fn host_shim(ty: &WasmFuncType, name: UserFuncName) -> Function {
-    let mut func = Function::with_name_signature(name, wasm_signature(ty));
+    // The Wasm signature, except that the first parameter is not marked `vmctx`: it is the
+    // host context, which has no stack limit at offset 0 for a prologue check to read.
+    let mut sig = wasm_signature(ty);
+    sig.params[0] = AbiParam::new(types::I64);
+    let mut func = Function::with_name_signature(name, sig);
     let mut ctx = FunctionBuilderContext::new();
     let mut b = FunctionBuilder::new(&mut func, &mut ctx);
     let dispatch_sig = b.import_signature(dispatch_signature());

@@ -76,7 +76,7 @@ fn drive_host_shim(a: i32, b: i64) -> Result<Vec<DataValue>, InterpreterError> {
          }
          function %drive(i32, i64) -> i64 {
              ss0 = explicit_slot 16, align = 16
-             sig0 = (i64 vmctx, i32, i64) -> i64 system_v
+             sig0 = (i64, i32, i64) -> i64 system_v
              fn0 = u2:0 sig0
              fn1 = %disp(i64, i64) -> i32 system_v
          block0(v0: i32, v1: i64):
