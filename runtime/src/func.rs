@@ -384,6 +384,12 @@ tuple_list!(A 0, B 1, C 2);
 tuple_list!(A 0, B 1, C 2, D 3);
 tuple_list!(A 0, B 1, C 2, D 3, E 4);
 tuple_list!(A 0, B 1, C 2, D 3, E 4, G 5);
+tuple_list!(A 0, B 1, C 2, D 3, E 4, G 5, H 6);
+tuple_list!(A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7);
+tuple_list!(A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7, J 8);
+tuple_list!(A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7, J 8, K 9);
+tuple_list!(A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7, J 8, K 9, L 10);
+tuple_list!(A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7, J 8, K 9, L 10, M 11);
 
 /// What a typed host function may return: results, or `Result` of them.
 pub trait HostResult {
@@ -461,6 +467,12 @@ into_func!(A 0, B 1, C 2);
 into_func!(A 0, B 1, C 2, D 3);
 into_func!(A 0, B 1, C 2, D 3, E 4);
 into_func!(A 0, B 1, C 2, D 3, E 4, G 5);
+into_func!(A 0, B 1, C 2, D 3, E 4, G 5, H 6);
+into_func!(A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7);
+into_func!(A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7, J 8);
+into_func!(A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7, J 8, K 9);
+into_func!(A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7, J 8, K 9, L 10);
+into_func!(A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7, J 8, K 9, L 10, M 11);
 
 /// A function with statically known parameter and result types.
 pub struct TypedFunc<Params, Results> {

@@ -108,7 +108,8 @@ fn invalid_modules_report_the_byte_offset() {
 
 #[test]
 fn without_a_code_generator_compilation_fails_cleanly() {
-    let engine = crate::Engine::new(&Config::new()).unwrap();
+    let engine =
+        crate::Engine::with_compiler(&Config::new(), Arc::new(crate::UnavailableCompiler));
     let err = Module::new(&engine, wat(r#"(module (func $f))"#)).unwrap_err();
     assert_eq!(
         err.to_string(),
