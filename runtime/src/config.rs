@@ -131,10 +131,15 @@ impl Config {
         self.spectre
     }
 
-    /// The heap configuration the translator uses.
+    /// The heap configuration the translator uses. Accesses may skip their bounds check
+    /// only if every 32-bit index lands in the reservation or its guard, so a reservation
+    /// smaller than 4 GiB makes the code check explicitly (memories still never move).
     pub fn heap_config(&self) -> HeapConfig {
         HeapConfig {
             bounds_checks: match self.bounds_checks {
+                BoundsCheckStrategy::Guard if self.memory_reservation < 1 << 32 => {
+                    BoundsChecks::Explicit
+                }
                 BoundsCheckStrategy::Guard => BoundsChecks::GuardPages {
                     reservation: self.memory_reservation,
                     guard_size: self.memory_guard_size,
@@ -179,6 +184,9 @@ mod tests {
         let h = c.heap_config();
         assert_eq!(h.bounds_checks, BoundsChecks::Explicit);
         assert!(!h.spectre_mitigation);
+        let mut small = Config::new();
+        small.memory_reservation(1 << 20);
+        assert_eq!(small.heap_config().bounds_checks, BoundsChecks::Explicit);
         let d = Config::new().heap_config();
         assert_eq!(
             d.bounds_checks,

@@ -55,6 +55,22 @@ impl Module {
         Ok(compile_module(engine, bytes.as_ref())?)
     }
 
+    /// Validates `bytes` (every section and function body) without compiling.
+    pub fn validate(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<(), Error> {
+        let translation = translate_module(bytes.as_ref()).map_err(CompileError::from)?;
+        let env = StandardEnvironment {
+            offsets: VMOffsets::new(&translation.info),
+            heap: engine.config().heap_config(),
+        };
+        let mut t = FuncTranslator::new();
+        let mut func = Function::new();
+        for body in translation.bodies {
+            t.translate(&translation.info, &env, body, &mut func)
+                .map_err(CompileError::from)?;
+        }
+        Ok(())
+    }
+
     /// The engine the module was compiled for.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine

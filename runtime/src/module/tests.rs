@@ -165,3 +165,15 @@ fn module_types_are_registered_with_the_engine_while_the_module_lives() {
     drop(other);
     assert_eq!(engine.inner.types.lookup(ids[0]), None);
 }
+
+#[test]
+fn validation_without_compiling() {
+    let engine =
+        crate::Engine::with_compiler(&Config::new(), Arc::new(crate::UnavailableCompiler));
+    Module::validate(&engine, wat("(module (func (result i32) i32.const 1))")).unwrap();
+    // The body's type error is found at the `end` of the body, with its byte offset.
+    let err = Module::validate(&engine, wat("(module (func (result i32) i64.const 1))"))
+        .unwrap_err();
+    assert!(err.to_string().starts_with("invalid module at byte offset 0x"), "{err}");
+    assert!(err.to_string().contains("type mismatch"), "{err}");
+}
