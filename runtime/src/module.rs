@@ -142,7 +142,20 @@ fn compile_ir(compiler: &dyn Compiler, func: &Function, display: &str) -> Result
         function: display.to_string(),
         message: e.to_string(),
     })?;
-    compiler.compile(func).map_err(|e| match e {
+    // A code generator bug must not take the embedder down: a panic becomes an error.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compiler.compile(func)))
+        .unwrap_or_else(|p| {
+            let what = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(CompileError::Codegen {
+                function: display.to_string(),
+                message: format!("the code generator panicked: {what}"),
+            })
+        });
+    result.map_err(|e| match e {
         // Name the function as the module does, not by its IR name.
         CompileError::Codegen { message, .. } => CompileError::Codegen {
             function: display.to_string(),

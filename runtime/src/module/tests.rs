@@ -177,3 +177,25 @@ fn validation_without_compiling() {
     assert!(err.to_string().starts_with("invalid module at byte offset 0x"), "{err}");
     assert!(err.to_string().contains("type mismatch"), "{err}");
 }
+
+struct PanickingCompiler;
+
+impl Compiler for PanickingCompiler {
+    fn compile(&self, _: &Function) -> Result<CompiledFunction, CompileError> {
+        panic!("lowering bug")
+    }
+}
+
+#[test]
+fn a_panicking_code_generator_is_a_compile_error() {
+    for parallel in [false, true] {
+        let mut config = Config::new();
+        config.parallel_compilation(parallel);
+        let engine = crate::Engine::with_compiler(&config, Arc::new(PanickingCompiler));
+        let err = Module::new(&engine, wat("(module (func $a) (func $b))")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot compile `a`: the code generator panicked: lowering bug"
+        );
+    }
+}
