@@ -277,9 +277,10 @@ pub(crate) fn call_raw(s: &mut StoreOpaque, f: Func, buf: &mut [u128]) -> Result
         // SAFETY: the funcref of a live function.
         FuncKind::Wasm { trampoline, .. } => (*trampoline, unsafe { *entity.func_ref }),
     };
-    if activation_depth() == 0 {
-        // The outermost entry into Wasm on this thread: code may use `max_wasm_stack` bytes
-        // below here, whichever instance of the store it runs in.
+    if activation_depth() == 0 || s.stack_limit == 0 {
+        // The outermost entry into Wasm on this thread (or the first into this store, from a
+        // host function of another store): code may use `max_wasm_stack` bytes below here,
+        // whichever instance of the store it runs in.
         let limit = current_stack_pointer().saturating_sub(s.engine.config().max_wasm_stack);
         s.stack_limit = limit;
         for inst in &s.instances {

@@ -29,6 +29,7 @@ impl<T> Clone for Definition<T> {
 pub struct Linker<T> {
     engine: Engine,
     defs: HashMap<(String, String), Definition<T>>,
+    allow_shadowing: bool,
 }
 
 impl<T: 'static> Linker<T> {
@@ -37,7 +38,15 @@ impl<T: 'static> Linker<T> {
         Linker {
             engine: engine.clone(),
             defs: HashMap::new(),
+            allow_shadowing: false,
         }
+    }
+
+    /// Whether a definition may replace an earlier one of the same name (default: no, it is
+    /// a [`LinkError::Duplicate`]).
+    pub fn allow_shadowing(&mut self, allow: bool) -> &mut Self {
+        self.allow_shadowing = allow;
+        self
     }
 
     /// The engine.
@@ -47,7 +56,7 @@ impl<T: 'static> Linker<T> {
 
     fn insert(&mut self, module: &str, name: &str, def: Definition<T>) -> Result<&mut Self, LinkError> {
         let key = (module.to_string(), name.to_string());
-        if self.defs.contains_key(&key) {
+        if !self.allow_shadowing && self.defs.contains_key(&key) {
             return Err(LinkError::Duplicate {
                 module: module.into(),
                 name: name.into(),

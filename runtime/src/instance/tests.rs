@@ -178,6 +178,12 @@ fn import_type_mismatches_are_named() {
         linker.define("env", "f", mem),
         Err(LinkError::Duplicate { .. })
     ));
+    // With shadowing, the later definition wins.
+    linker.allow_shadowing(true);
+    linker.func_wrap("env", "f", || 3i32).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let g = instance.get_typed_func::<(), i32>(&store, "g").unwrap();
+    assert_eq!(g.call(&mut store, ()).unwrap(), 3);
 }
 
 #[test]
