@@ -46,6 +46,8 @@ pub struct StoreOpaque {
     pub(crate) globals: Vec<Box<GlobalEntity>>,
     pub(crate) instances: Vec<Box<InstanceEntity>>,
     externrefs: Vec<ExternRef>,
+    /// Handle of each interned externref, by the address of its value.
+    externref_handles: HashMap<usize, u64>,
     funcref_map: HashMap<u64, usize>,
     /// The failure of a host function called from Wasm, waiting for the trap it caused to
     /// reach `Func::call`.
@@ -75,6 +77,7 @@ impl<T> Store<T> {
                     globals: Vec::new(),
                     instances: Vec::new(),
                     externrefs: Vec::new(),
+                    externref_handles: HashMap::new(),
                     funcref_map: HashMap::new(),
                     pending: None,
                     stack_limit: 0,
@@ -218,11 +221,15 @@ impl StoreOpaque {
     /// A handle for `r` usable in tables and globals (never 0). Handles stay valid for the
     /// store's lifetime.
     pub(crate) fn intern_externref(&mut self, r: ExternRef) -> u64 {
-        if let Some(i) = self.externrefs.iter().position(|x| ExternRef::ptr_eq(x, &r)) {
-            return i as u64 + 1;
+        // The store keeps `r` alive, so its address identifies it for the store's lifetime.
+        let key = std::sync::Arc::as_ptr(&r.0) as *const () as usize;
+        if let Some(&h) = self.externref_handles.get(&key) {
+            return h;
         }
         self.externrefs.push(r);
-        self.externrefs.len() as u64
+        let h = self.externrefs.len() as u64;
+        self.externref_handles.insert(key, h);
+        h
     }
 
     /// The externref of a handle (`None` for null).

@@ -527,3 +527,40 @@ fn modules_and_engines_are_shareable_across_threads() {
     check::<Engine>();
     check::<Linker<()>>();
 }
+
+#[test]
+fn externrefs_round_trip_through_tables_and_globals() {
+    let (mut store, _) = setup("(module)");
+    let ty = TableType {
+        element: WasmRefType::Extern,
+        minimum: 2,
+        maximum: None,
+    };
+    let t = Table::new(&mut store, ty, Val::ExternRef(None)).unwrap();
+    let a = ExternRef::new("a");
+    let b = ExternRef::new(7u32);
+    t.set(&mut store, 0, Val::ExternRef(Some(a.clone()))).unwrap();
+    t.set(&mut store, 1, Val::ExternRef(Some(b.clone()))).unwrap();
+    let get = |store: &Store<()>, i| match t.get(store, i) {
+        Some(Val::ExternRef(Some(r))) => r,
+        other => panic!("{other:?}"),
+    };
+    assert!(ExternRef::ptr_eq(&get(&store, 0), &a));
+    assert_eq!(get(&store, 1).data().downcast_ref::<u32>(), Some(&7));
+    // The same reference gets the same raw handle.
+    t.set(&mut store, 1, Val::ExternRef(Some(a.clone()))).unwrap();
+    let raw = &store.store_opaque().table(t).unwrap().elements;
+    assert_eq!(raw[0], raw[1]);
+    assert_ne!(raw[0], 0);
+    let gty = GlobalType {
+        ty: kiln_frontend_wasm::WasmValType::Ref(WasmRefType::Extern),
+        mutable: true,
+    };
+    let g = Global::new(&mut store, gty, Val::ExternRef(None)).unwrap();
+    g.set(&mut store, Val::ExternRef(Some(b.clone()))).unwrap();
+    match g.get(&store).unwrap() {
+        Val::ExternRef(Some(r)) => assert!(ExternRef::ptr_eq(&r, &b)),
+        other => panic!("{other:?}"),
+    }
+    assert!(t.set(&mut store, 0, Val::FuncRef(None)).is_err());
+}
