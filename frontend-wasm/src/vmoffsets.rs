@@ -6,8 +6,7 @@
 //!
 //! ```text
 //! 0                      stack limit (lowest usable stack address)
-//! 8                      the runtime's instance pointer (for builtins; never read by code)
-//! 16                     builtin function pointers, one per `Builtin`
+//! 8                      builtin function pointers, one per `Builtin`
 //! ..                     imported functions: VMFunctionImport { body, vmctx }     (16 bytes)
 //! ..                     imported tables: pointer to the owner's VMTableDefinition
 //! ..                     imported memories: pointer to the owner's VMMemoryDefinition
@@ -153,7 +152,7 @@ impl VMOffsets {
         let num_types = n(module.types.len());
         let num_functions = n(module.functions.len());
 
-        let imported_functions = POINTER_SIZE * (2 + Builtin::ALL.len() as u32);
+        let imported_functions = POINTER_SIZE * (1 + Builtin::ALL.len() as u32);
         let imported_tables = imported_functions + 16 * num_imported_functions;
         let imported_memories = imported_tables + POINTER_SIZE * num_imported_tables;
         let imported_globals = imported_memories + POINTER_SIZE * num_imported_memories;
@@ -193,15 +192,9 @@ impl VMOffsets {
         0
     }
 
-    /// Offset of the runtime's pointer back to the instance owning this vmctx: builtins,
-    /// which receive only the vmctx, find the instance there. Generated code never reads it.
-    pub fn instance(&self) -> u32 {
-        POINTER_SIZE
-    }
-
     /// Offset of the pointer to builtin `b`.
     pub fn builtin(&self, b: Builtin) -> u32 {
-        POINTER_SIZE * (2 + b as u32)
+        POINTER_SIZE * (1 + b as u32)
     }
 
     /// Offset of the `VMFunctionImport` of imported function `index`.
@@ -278,19 +271,17 @@ mod tests {
         ];
         m.num_imported_globals = 1;
         let o = VMOffsets::new(&m);
-        // 8 (stack limit) + 8 (instance) + 10 builtins * 8 = 96: imported function 0.
-        assert_eq!(o.instance(), 8);
-        assert_eq!(o.builtin(Builtin::MemoryGrow), 16);
-        assert_eq!(o.builtin(Builtin::ElemDrop), 88);
-        assert_eq!(o.imported_function(0), 96);
-        assert_eq!(o.global(0), VmLocation::Indirect(112));
-        assert_eq!(o.memory(0), VmLocation::Inline(120));
-        // Defined globals start 16-aligned after the 16-byte memory definition at 120.
-        assert_eq!(o.global(1), VmLocation::Inline(144));
-        assert_eq!(o.global(2), VmLocation::Inline(160));
-        assert_eq!(o.type_id(0), 176);
-        assert_eq!(o.func_ref(0), 184);
-        assert_eq!(o.func_ref(2), 232);
-        assert_eq!(o.size(), 256);
+        // 8 (stack limit) + 10 builtins * 8 = 88: imported function 0.
+        assert_eq!(o.builtin(Builtin::ElemDrop), 80);
+        assert_eq!(o.imported_function(0), 88);
+        assert_eq!(o.global(0), VmLocation::Indirect(104));
+        assert_eq!(o.memory(0), VmLocation::Inline(112));
+        // Defined globals start 16-aligned after the 16-byte memory definition at 112.
+        assert_eq!(o.global(1), VmLocation::Inline(128));
+        assert_eq!(o.global(2), VmLocation::Inline(144));
+        assert_eq!(o.type_id(0), 160);
+        assert_eq!(o.func_ref(0), 168);
+        assert_eq!(o.func_ref(2), 216);
+        assert_eq!(o.size(), 240);
     }
 }

@@ -1,11 +1,11 @@
 //! The runtime functions generated code calls through the vmctx (see `Builtin` in the
 //! frontend for the signatures). Each takes the caller's vmctx first and finds its instance
-//! through the back-pointer there. Those that can fail return a non-zero status and never
-//! unwind: the generated code traps.
+//! through the pointer stored just before the vmctx. Those that can fail return a non-zero
+//! status and never unwind: the generated code traps.
 
-use crate::instance::InstanceEntity;
+use crate::instance::{InstanceEntity, VMCTX_HEADER};
 use crate::store::{MemoryEntity, TableEntity};
-use kiln_frontend_wasm::{Builtin, VMOffsets};
+use kiln_frontend_wasm::Builtin;
 
 /// Status returned on success.
 const OK: i32 = 0;
@@ -33,9 +33,8 @@ pub(crate) fn address(b: Builtin) -> usize {
 /// # Safety
 /// `vmctx` must be the vmctx of a live instance.
 unsafe fn instance<'a>(vmctx: *mut u8) -> &'a mut InstanceEntity {
-    let offset = VMOffsets::new(&Default::default()).instance() as usize;
-    // SAFETY: per the contract, the field holds the instance's address.
-    unsafe { &mut **vmctx.add(offset).cast::<*mut InstanceEntity>() }
+    // SAFETY: per the contract, the header before the vmctx holds the instance's address.
+    unsafe { &mut **vmctx.sub(VMCTX_HEADER).cast::<*mut InstanceEntity>() }
 }
 
 fn memory<'a>(inst: &InstanceEntity, index: u32) -> &'a mut MemoryEntity {

@@ -43,8 +43,9 @@ pub(crate) struct InstanceEntity {
 
 impl Drop for InstanceEntity {
     fn drop(&mut self) {
-        // SAFETY: allocated in `allocate_vmctx` with this layout.
-        unsafe { std::alloc::dealloc(self.vmctx, self.layout) };
+        // SAFETY: allocated in `instantiate` with this layout, `VMCTX_HEADER` bytes before
+        // the vmctx.
+        unsafe { std::alloc::dealloc(self.vmctx.sub(VMCTX_HEADER), self.layout) };
     }
 }
 
@@ -66,6 +67,11 @@ impl InstanceEntity {
         unsafe { write(self.vmctx, off, limit) };
     }
 }
+
+/// Bytes allocated before each vmctx: the first 8 hold the address of the instance record,
+/// so builtins, which receive only the vmctx, find their instance at `vmctx - 16`. Keeping
+/// it outside the vmctx leaves the frontend's layout untouched (16 keeps the vmctx aligned).
+pub(crate) const VMCTX_HEADER: usize = 16;
 
 /// Writes `value` at `vmctx + offset`.
 ///
@@ -240,13 +246,15 @@ fn instantiate(s: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> Resu
     // The vmctx, zeroed; it lives as long as the store, because segments may leave references
     // to its functions in imported tables even if instantiation fails later.
     let offsets = module.inner.offsets.clone();
-    let layout = Layout::from_size_align(offsets.size().max(16) as usize, 16)
+    let layout = Layout::from_size_align(VMCTX_HEADER + offsets.size() as usize, 16)
         .map_err(|_| kiln_ir::OutOfMemory::new(offsets.size() as usize))?;
     // SAFETY: the layout has a non-zero size.
-    let vmctx = unsafe { std::alloc::alloc_zeroed(layout) };
-    if vmctx.is_null() {
+    let base = unsafe { std::alloc::alloc_zeroed(layout) };
+    if base.is_null() {
         return Err(kiln_ir::OutOfMemory::new(layout.size()).into());
     }
+    // SAFETY: the allocation is `VMCTX_HEADER` bytes longer than the vmctx.
+    let vmctx = unsafe { base.add(VMCTX_HEADER) };
     let mut entity = Box::new(InstanceEntity {
         module: module.clone(),
         vmctx,
@@ -261,10 +269,10 @@ fn instantiate(s: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> Resu
         elems: vec![Vec::new(); info.elements.len()],
     });
     let entity_ptr: *mut InstanceEntity = &mut *entity;
-    // SAFETY (all `write`s below): offsets come from the module's `VMOffsets`, inside the
-    // vmctx and aligned for their fields.
+    // SAFETY (all `write`s below): the header is ours; offsets come from the module's
+    // `VMOffsets`, inside the vmctx and aligned for their fields.
     unsafe {
-        write(vmctx, offsets.instance(), entity_ptr);
+        base.cast::<*mut InstanceEntity>().write(entity_ptr);
         // Only meaningful if Wasm is running (this instance is created by a host function);
         // otherwise the next outermost call writes it.
         write(vmctx, offsets.stack_limit(), s.stack_limit);
