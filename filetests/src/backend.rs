@@ -36,6 +36,19 @@ pub trait Backend: Send + Sync {
         settings: &[SetLine],
     ) -> Result<Box<dyn Executor + 'a>, String>;
 
+    /// Why code for `target` cannot run on this machine (e.g. the host CPU lacks one of its
+    /// features), or `None` if it can. `test run` skips such targets with this reason.
+    fn cannot_run(&self, target: Option<&TargetLine>) -> Option<String> {
+        let _ = target;
+        None
+    }
+
+    /// Whether a trapping call returns a trap instead of killing the process. While it does
+    /// not, `test run` skips `; trap:` lines.
+    fn runs_traps(&self) -> bool {
+        true
+    }
+
     /// Compiles one function and returns its listing (what `test compile` filechecks).
     fn compile_listing(
         &self,

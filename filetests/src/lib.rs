@@ -25,10 +25,12 @@ mod roundtrip;
 pub mod runline;
 mod settings;
 mod subtest;
+pub mod x64;
 
 pub use backend::{Backend, Executor, NEEDS_BACKEND};
 pub use report::{Failure, FileReport, Skip, Status, Summary};
 pub use settings::check_setting;
+pub use x64::X64Backend;
 
 use kiln_ir::parser::parse_test;
 use std::path::{Path, PathBuf};

@@ -86,7 +86,9 @@ impl ValueListPool {
     #[inline]
     pub fn get_mut(&mut self, list: ValueList) -> &mut [Value] {
         let end = list.start as usize + list.len as usize;
-        self.data.get_mut(list.start as usize..end).unwrap_or(&mut [])
+        self.data
+            .get_mut(list.start as usize..end)
+            .unwrap_or(&mut [])
     }
 
     /// Appends `v` to `list`, moving the list to the end of the pool if it is not there.

@@ -108,6 +108,11 @@ impl<T: Copy> Writable<T> {
         self.0
     }
 
+    /// The register being written, for rewriting it after allocation.
+    pub fn reg_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+
     /// Converts the wrapped register.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Writable<U> {
         Writable(f(self.0))

@@ -55,9 +55,22 @@ pub(crate) fn run(file: &TestFile, opts: &Options) -> Outcome {
     }
     let funcs: Vec<Function> = file.functions.iter().map(|pf| pf.func.clone()).collect();
     let mut failures = Vec::new();
+    let (mine, cannot): (Vec<_>, Vec<_>) = mine
+        .into_iter()
+        .partition(|&t| backend.cannot_run(t).is_none());
+    if mine.is_empty() {
+        let why: Vec<String> = cannot
+            .iter()
+            .filter_map(|&t| backend.cannot_run(t))
+            .collect();
+        return Outcome::Skipped(why.join("; "));
+    }
+    let skip_traps = !backend.runs_traps();
     for t in mine {
         match backend.compile_for_run(&funcs, t, &file.settings) {
-            Ok(mut exec) => failures.extend(run_directives(file, exec.as_mut(), &label(t))),
+            Ok(mut exec) => {
+                failures.extend(run_directives(file, exec.as_mut(), &label(t), skip_traps))
+            }
             Err(e) => failures.push(Failure::file(format!(
                 "{}compilation failed: {e}",
                 label(t)

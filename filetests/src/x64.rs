@@ -1,0 +1,263 @@
+//! The x86-64 backend for `test run` and `test compile`.
+//!
+//! `test run` compiles every function of the file, places them in one executable mapping
+//! (`kiln_runtime::code_memory`), resolves calls between them by name, and calls a function
+//! through a trampoline compiled by the same backend: `tramp(callee: i64, buf: i64)` loads
+//! the arguments from a buffer of 16-byte slots, calls `callee` indirectly and stores the
+//! results back into the slots; Rust calls it as `extern "C" fn(*const u8, *mut u128)`.
+//!
+//! Trap expectations are not executed yet: a trap would kill the test process until the
+//! runtime's signal handling lands, so the runner skips `; trap:` lines under `test run`
+//! (see [`Backend::runs_traps`]).
+
+use crate::backend::{Backend, Executor};
+use kiln_backend_x64::isa::x64::{compile_function, CompileOptions, Flags, MInst};
+use kiln_backend_x64::machinst::compile::{CompileContext, CompiledFunction};
+use kiln_backend_x64::machinst::{RelocKind, RelocTarget};
+use kiln_ir::interpreter::InterpreterError;
+use kiln_ir::parser::{SetLine, TargetLine};
+use kiln_ir::{
+    types, AbiParam, CallConv, DataValue, Function, InstBuilder, MemFlags, Signature, UserFuncName,
+};
+use kiln_ir::{FuncCursor, Type};
+use kiln_runtime::code_memory::{CodeBuilder, CodeMemory};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// The x86-64 backend.
+pub struct X64Backend {
+    host: Flags,
+    ctx: Mutex<CompileContext<MInst>>,
+}
+
+impl X64Backend {
+    /// A backend that runs code on this machine.
+    pub fn new() -> Self {
+        X64Backend {
+            host: Flags::detect_host(),
+            ctx: Mutex::new(CompileContext::new()),
+        }
+    }
+
+    fn flags(&self, target: Option<&TargetLine>) -> Result<Flags, String> {
+        match target {
+            None => Ok(self.host),
+            Some(t) => Flags::from_target_line(t).map_err(|e| e.to_string()),
+        }
+    }
+
+    fn compile(&self, func: &Function, opts: CompileOptions) -> Result<CompiledFunction, String> {
+        let mut ctx = self.ctx.lock().unwrap_or_else(|e| e.into_inner());
+        compile_function(&mut ctx, func, opts).map_err(|e| format!("{}: {e}", func.name))
+    }
+}
+
+impl Default for X64Backend {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Compiled and linked functions of one file.
+struct Linked {
+    code: CodeMemory,
+    /// Offset of each function by name.
+    offsets: HashMap<String, (usize, Signature)>,
+    /// Trampoline offset by signature.
+    trampolines: HashMap<Signature, usize>,
+}
+
+fn trampoline(sig: &Signature) -> Function {
+    let mut tsig = Signature::new(CallConv::SystemV);
+    tsig.params.push(AbiParam::new(types::I64));
+    tsig.params.push(AbiParam::new(types::I64));
+    let mut f = Function::with_name_signature(UserFuncName::testcase("trampoline"), tsig);
+    let callee_sig = f.import_signature(sig.clone());
+    let mut pos = FuncCursor::new(&mut f);
+    let block = pos.append_new_block();
+    pos.goto_bottom(block);
+    let callee = pos.func.dfg.append_block_param(block, types::I64);
+    let buf = pos.func.dfg.append_block_param(block, types::I64);
+    let flags = MemFlags::trusted();
+    let mut args = Vec::new();
+    for (i, p) in sig.params.iter().enumerate() {
+        args.push(pos.ins().load(p.value_type, flags, buf, (i * 16) as i32));
+    }
+    let call = pos.ins().call_indirect(callee_sig, callee, &args);
+    let results: Vec<_> = pos.func.dfg.inst_results(call).to_vec();
+    for (i, r) in results.into_iter().enumerate() {
+        pos.ins().store(flags, r, buf, (i * 16) as i32);
+    }
+    pos.ins().return_(&[]);
+    f
+}
+
+fn name_key(n: &UserFuncName) -> String {
+    n.to_string()
+}
+
+impl Backend for X64Backend {
+    fn isa(&self) -> &str {
+        "x86_64"
+    }
+
+    fn compile_for_run<'a>(
+        &'a self,
+        functions: &'a [Function],
+        target: Option<&TargetLine>,
+        _settings: &[SetLine],
+    ) -> Result<Box<dyn Executor + 'a>, String> {
+        let flags = self.flags(target)?;
+        if !flags.is_subset_of(&self.host) {
+            return Err(format!(
+                "the host CPU lacks a feature of the target ({flags}); cannot run here"
+            ));
+        }
+        let opts = CompileOptions {
+            flags,
+            ..CompileOptions::default()
+        };
+        let mut compiled = Vec::new();
+        for f in functions {
+            compiled.push((f, self.compile(f, opts)?));
+        }
+        let mut tramps: Vec<(Signature, CompiledFunction, Function)> = Vec::new();
+        for f in functions {
+            if !tramps.iter().any(|(s, _, _)| *s == f.signature) {
+                let t = trampoline(&f.signature);
+                let c = self.compile(&t, opts)?;
+                tramps.push((f.signature.clone(), c, t));
+            }
+        }
+        // Lay out: every function 16-byte aligned.
+        let mut image = Vec::new();
+        let mut place = |c: &CompiledFunction| {
+            let at = image.len().next_multiple_of(16);
+            image.resize(at, 0xcc);
+            image.extend_from_slice(&c.code);
+            at
+        };
+        let mut offsets = HashMap::new();
+        let mut placed = Vec::new();
+        for (f, c) in &compiled {
+            let at = place(c);
+            offsets.insert(name_key(&f.name), (at, f.signature.clone()));
+            placed.push((*f, c, at));
+        }
+        let mut trampolines = HashMap::new();
+        let mut tplaced = Vec::new();
+        for (s, c, t) in &tramps {
+            let at = place(c);
+            trampolines.insert(s.clone(), at);
+            tplaced.push((t, c, at));
+        }
+        let mut builder = CodeBuilder::new(&image).map_err(|e| e.to_string())?;
+        let base = builder.base() as u64;
+        let bytes = builder.as_mut_slice();
+        for (f, c, at) in placed
+            .iter()
+            .copied()
+            .chain(tplaced.iter().map(|(t, c, a)| (*t, *c, *a)))
+        {
+            for r in &c.relocs {
+                let name = match &r.target {
+                    RelocTarget::Func(fr) => name_key(&f.dfg.ext_funcs[*fr].name),
+                    RelocTarget::Name(n) => name_key(n),
+                };
+                let Some(&(callee, _)) = offsets.get(&name) else {
+                    return Err(format!("{}: call to unknown function {name}", f.name));
+                };
+                let s = base + callee as u64;
+                let p = base + (at + r.offset as usize) as u64;
+                let field = at + r.offset as usize;
+                match r.kind {
+                    RelocKind::X86CallPCRel4 => {
+                        let v = (s as i64 + r.addend - p as i64) as i32;
+                        bytes[field..field + 4].copy_from_slice(&v.to_le_bytes());
+                    }
+                    RelocKind::Abs8 => {
+                        let v = (s as i64 + r.addend) as u64;
+                        bytes[field..field + 8].copy_from_slice(&v.to_le_bytes());
+                    }
+                }
+            }
+        }
+        let code = builder.publish().map_err(|e| e.to_string())?;
+        Ok(Box::new(Linked {
+            code,
+            offsets,
+            trampolines,
+        }))
+    }
+
+    fn cannot_run(&self, target: Option<&TargetLine>) -> Option<String> {
+        let flags = self.flags(target).ok()?;
+        (!flags.is_subset_of(&self.host))
+            .then(|| format!("the host CPU lacks a feature of `target x86_64 {flags}`"))
+    }
+
+    fn runs_traps(&self) -> bool {
+        // Compiled code that traps executes `ud2` or faults, which kills the process until
+        // the runtime's signal handling is available.
+        false
+    }
+
+    fn compile_listing(
+        &self,
+        func: &Function,
+        target: Option<&TargetLine>,
+        _settings: &[SetLine],
+    ) -> Result<String, String> {
+        let flags = self.flags(target)?;
+        let c = self.compile(
+            func,
+            CompileOptions {
+                flags,
+                listing: true,
+                ..CompileOptions::default()
+            },
+        )?;
+        Ok(c.listing.unwrap_or_default())
+    }
+}
+
+impl Executor for Linked {
+    fn call(&mut self, name: &str, args: &[DataValue]) -> Result<Vec<DataValue>, InterpreterError> {
+        let key = name.strip_prefix('%').unwrap_or(name);
+        let (at, sig) = self
+            .offsets
+            .get(key)
+            .or_else(|| self.offsets.get(name))
+            .cloned()
+            .ok_or_else(|| InterpreterError::UnknownFunction(name.to_string()))?;
+        let tramp = self.trampolines[&sig];
+        let n = sig.params.len().max(sig.returns.len()).max(1);
+        let mut buf = vec![0u128; n];
+        for (slot, a) in buf.iter_mut().zip(args) {
+            *slot = a.to_bits();
+        }
+        let base = self.code.base();
+        // SAFETY: `tramp` is the compiled trampoline for `sig`, a System V function taking the
+        // callee's address and a buffer of at least max(params, returns) 16-byte slots; the
+        // code stays mapped while `self` lives.
+        unsafe {
+            let f: extern "C" fn(*const u8, *mut u128) = core::mem::transmute(base.add(tramp));
+            f(base.add(at), buf.as_mut_ptr());
+        }
+        Ok(sig
+            .returns
+            .iter()
+            .zip(&buf)
+            .map(|(p, &bits)| DataValue::from_bits(p.value_type, mask(p.value_type, bits)))
+            .collect())
+    }
+}
+
+fn mask(ty: Type, bits: u128) -> u128 {
+    let b = ty.bits();
+    if b >= 128 {
+        bits
+    } else {
+        bits & ((1u128 << b) - 1)
+    }
+}
