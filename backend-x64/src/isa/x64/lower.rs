@@ -47,29 +47,61 @@ pub struct SinkLoad32(Inst);
 pub struct SinkLoad64(Inst);
 
 /// The frame layout known before lowering: explicit stack slots, directly below `rbp`.
+///
+/// Slots aligned to at most 16 bytes are addressed from `rbp` (which is 16-byte aligned).
+/// More strictly aligned slots live in a separate region addressed from a base register
+/// that the entry block computes by rounding an address in the region down to the largest
+/// alignment.
 #[derive(Clone, Debug, Default)]
 pub struct SlotLayout {
-    /// Displacement from `rbp` of each slot.
+    /// Displacement of each slot from `rbp`, or from the aligned base for big ones.
     pub disps: Vec<i32>,
-    /// Bytes of all slots (a multiple of 16).
+    /// Whether each slot is in the over-aligned region.
+    pub big: Vec<bool>,
+    /// Bytes of all slots including the over-aligned region (a multiple of 16).
     pub size: u32,
+    /// Bytes of the over-aligned slots.
+    pub big_size: u32,
+    /// The largest alignment above 16 (0 if none).
+    pub big_align: u32,
 }
 
 impl SlotLayout {
     /// Lays out the explicit stack slots of `func`.
     pub fn compute(func: &kiln_ir::Function) -> SlotLayout {
-        let mut at: u32 = 0;
+        let (mut at, mut big_at, mut big_align) = (0u32, 0u32, 0u32);
         let mut offs = Vec::new();
+        let mut big = Vec::new();
         for (_, data) in func.stack_slots.iter() {
-            let align = (1u32 << data.align_shift.min(12)).max(1);
-            at = at.next_multiple_of(align);
-            offs.push(at);
-            at += data.size;
+            let align = 1u32 << data.align_shift.min(16);
+            if align > 16 {
+                big_at = big_at.next_multiple_of(align);
+                offs.push(big_at);
+                big.push(true);
+                big_at += data.size;
+                big_align = big_align.max(align);
+            } else {
+                at = at.next_multiple_of(align.max(1));
+                offs.push(at);
+                big.push(false);
+                at += data.size;
+            }
         }
-        let size = at.next_multiple_of(16);
-        // Slots grow upward from rbp - size; the start stays aligned because rbp is.
-        let disps = offs.iter().map(|&o| o as i32 - size as i32).collect();
-        SlotLayout { disps, size }
+        let small = at.next_multiple_of(16);
+        let size = small + (big_at + big_align).next_multiple_of(16);
+        // Small slots grow upward from rbp - small; the start stays aligned because rbp is.
+        let disps = offs
+            .iter()
+            .zip(&big)
+            .map(|(&o, &b)| if b { o as i32 } else { o as i32 - small as i32 })
+            .collect();
+        SlotLayout {
+            disps,
+            big,
+            size,
+            big_size: big_at,
+            big_align,
+        }
     }
 }
 
@@ -85,6 +117,8 @@ pub struct X64Lower<'a> {
     pub outgoing: u32,
     /// The return-area pointer, if the function returns through one.
     ret_area: Option<Reg>,
+    /// The base of the over-aligned stack slots, once one is used.
+    big_base: Option<Reg>,
     /// A failure reported by a rule helper.
     error: Option<LowerError>,
     /// Trap code for the next memory-operand instruction (a sunk load's).
@@ -100,6 +134,7 @@ impl<'a> X64Lower<'a> {
             slots,
             outgoing: 0,
             ret_area: None,
+            big_base: None,
             error: None,
             pending_trap: None,
         }
@@ -597,11 +632,133 @@ impl IsleContext<'_, '_, '_> {
         self.alu_rr(OperandSize::S8, op, t1, t2)
     }
 
-    fn i128_compare(&mut self, cond: IntCC, a: Value, b: Value) -> Gpr {
-        let ra = self.regs(a);
-        let rb = self.regs(b);
-        let (alo, ahi) = (Gpr::unwrap_new(ra.regs()[0]), Gpr::unwrap_new(ra.regs()[1]));
-        let (blo, bhi) = (Gpr::unwrap_new(rb.regs()[0]), Gpr::unwrap_new(rb.regs()[1]));
+    fn pair(&mut self, v: Value) -> (Gpr, Gpr) {
+        let r = self.regs(v);
+        match r.regs() {
+            [lo, hi] => (Gpr::unwrap_new(*lo), Gpr::unwrap_new(*hi)),
+            _ => {
+                self.fail("i128 value in one register");
+                let g = Gpr::unwrap_new(r.regs()[0]);
+                (g, g)
+            }
+        }
+    }
+
+    /// A 64-bit immediate sign-extended to 128 bits.
+    fn imm128(&mut self, k: i64) -> (Gpr, Gpr) {
+        let lo = self.mov_imm(OperandSize::S64, k as u64);
+        let hi = self.mov_imm(OperandSize::S64, (k >> 63) as u64);
+        (lo, hi)
+    }
+
+    fn out_pair(p: (Gpr, Gpr)) -> ValueRegs {
+        ValueRegs::two(p.0.to_reg(), p.1.to_reg())
+    }
+
+    fn mul128(&mut self, a: (Gpr, Gpr), b: (Gpr, Gpr)) -> (Gpr, Gpr) {
+        let lo = self.gpr();
+        let h0 = self.gpr();
+        self.emit(MInst::Mul {
+            signed: false,
+            src1: a.0,
+            src2: gm(OperandSize::S64, b.0),
+            dst_lo: w(lo),
+            dst_hi: w(h0),
+        });
+        let t1 = self.imul(Ty::I64, a.0, b.1);
+        let t2 = self.imul(Ty::I64, a.1, b.0);
+        let h1 = self.alu_rr(OperandSize::S64, AluOp::Add, h0, t1);
+        (lo, self.alu_rr(OperandSize::S64, AluOp::Add, h1, t2))
+    }
+
+    /// A 128-bit shift by `n` (taken modulo 128): 64-bit shifts of both halves by `n & 63`,
+    /// then the halves move over when bit 6 of `n` is set.
+    fn shift128(&mut self, op: ShiftOp, x: (Gpr, Gpr), n: Gpr) -> (Gpr, Gpr) {
+        let s = OperandSize::S64;
+        let (lo, hi) = x;
+        let dshift = |c: &mut Self, op, a: Gpr, b: Gpr| {
+            let dst = c.gpr();
+            c.emit(MInst::DoubleShift {
+                op,
+                size: s,
+                src1: a,
+                src2: b,
+                amount: ShiftAmount::Cl(n),
+                dst: w(dst),
+            });
+            dst
+        };
+        let shift = |c: &mut Self, op, a: Gpr| {
+            let dst = c.gpr();
+            c.emit(MInst::Shift {
+                op,
+                size: s,
+                src: a,
+                amount: ShiftAmount::Cl(n),
+                dst: w(dst),
+            });
+            dst
+        };
+        match op {
+            ShiftOp::Shl => {
+                let lo1 = shift(self, ShiftOp::Shl, lo);
+                let hi1 = dshift(self, DoubleShiftOp::Shld, hi, lo);
+                let zero = self.mov_imm(OperandSize::S32, 0);
+                self.emit(MInst::TestRmI {
+                    lhs: gm(s, n),
+                    imm: 64,
+                });
+                let hi2 = self.cmove(s, CC::NZ, lo1, hi1);
+                let lo2 = self.cmove(s, CC::NZ, zero, lo1);
+                (lo2, hi2)
+            }
+            ShiftOp::Shr | ShiftOp::Sar => {
+                let lo1 = dshift(self, DoubleShiftOp::Shrd, lo, hi);
+                let hi1 = shift(self, op, hi);
+                let fill = if op == ShiftOp::Sar {
+                    self.shift_i(s, ShiftOp::Sar, hi, 63)
+                } else {
+                    self.mov_imm(OperandSize::S32, 0)
+                };
+                self.emit(MInst::TestRmI {
+                    lhs: gm(s, n),
+                    imm: 64,
+                });
+                let lo2 = self.cmove(s, CC::NZ, hi1, lo1);
+                let hi2 = self.cmove(s, CC::NZ, fill, hi1);
+                (lo2, hi2)
+            }
+            ShiftOp::Rol | ShiftOp::Ror => {
+                let m = self.neg(Ty::I64, n);
+                let (first, second) = if op == ShiftOp::Rol {
+                    (ShiftOp::Shl, ShiftOp::Shr)
+                } else {
+                    (ShiftOp::Shr, ShiftOp::Shl)
+                };
+                let a = self.shift128(first, x, n);
+                let b = self.shift128(second, x, m);
+                (
+                    self.alu_rr(s, AluOp::Or, a.0, b.0),
+                    self.alu_rr(s, AluOp::Or, a.1, b.1),
+                )
+            }
+        }
+    }
+
+    fn clz128(&mut self, lo: Gpr, hi: Gpr) -> Gpr {
+        let ch = self.clz_wide(OperandSize::S64, hi);
+        let cl = self.clz_wide(OperandSize::S64, lo);
+        let cl = self.alu_ri(OperandSize::S64, AluOp::Add, cl, 64);
+        self.emit(MInst::TestRmR {
+            lhs: gm(OperandSize::S64, hi),
+            rhs: hi,
+        });
+        self.cmove(OperandSize::S64, CC::Z, cl, ch)
+    }
+
+    fn i128_compare(&mut self, cond: IntCC, a: (Gpr, Gpr), b: (Gpr, Gpr)) -> Gpr {
+        let (alo, ahi) = a;
+        let (blo, bhi) = b;
         let s = OperandSize::S64;
         use IntCC as I;
         match cond {
@@ -1361,6 +1518,140 @@ impl generated::Context for IsleContext<'_, '_, '_> {
         });
         dst
     }
+    fn i128_mul(&mut self, x: Value, y: Value) -> ValueRegs {
+        let a = self.pair(x);
+        let b = self.pair(y);
+        let p = self.mul128(a, b);
+        Self::out_pair(p)
+    }
+    fn i128_mul_imm(&mut self, x: Value, k: i64) -> ValueRegs {
+        let a = self.pair(x);
+        let b = self.imm128(k);
+        let p = self.mul128(a, b);
+        Self::out_pair(p)
+    }
+    fn i128_shift(&mut self, op: ShiftOp, x: Value, n: Gpr) -> ValueRegs {
+        let a = self.pair(x);
+        let p = self.shift128(op, a, n);
+        Self::out_pair(p)
+    }
+    /// `lo_op`/`hi_op` with the sign-extended immediate as second operand; `Sub`/`Sbb`
+    /// compute `k - x` (for `irsub_imm`).
+    fn i128_alu_imm(&mut self, lo_op: AluOp, hi_op: AluOp, x: Value, k: i64) -> ValueRegs {
+        let (xl, xh) = self.pair(x);
+        let (kl, kh) = self.imm128(k);
+        let s = OperandSize::S64;
+        let ((al, ah), (bl, bh)) = if lo_op == AluOp::Sub {
+            ((kl, kh), (xl, xh))
+        } else {
+            ((xl, xh), (kl, kh))
+        };
+        let lo = self.alu_rr(s, lo_op, al, bl);
+        let hi = self.alu_rr(s, hi_op, ah, bh);
+        Self::out_pair((lo, hi))
+    }
+    fn i128_unary(&mut self, op: Opcode, x: Value) -> ValueRegs {
+        let (lo, hi) = self.pair(x);
+        let s = OperandSize::S64;
+        let zero_hi = |c: &mut Self, r: Gpr| {
+            let z = c.mov_imm(OperandSize::S32, 0);
+            Self::out_pair((r, z))
+        };
+        match op {
+            Opcode::Ineg => {
+                let l = self.neg(Ty::I64, lo);
+                let z = self.mov_imm(OperandSize::S32, 0);
+                let h = self.alu_rr(s, AluOp::Sbb, z, hi);
+                Self::out_pair((l, h))
+            }
+            Opcode::Bnot => {
+                let l = self.not(Ty::I64, lo);
+                let h = self.not(Ty::I64, hi);
+                Self::out_pair((l, h))
+            }
+            Opcode::Iabs => {
+                let sign = self.shift_i(s, ShiftOp::Sar, hi, 63);
+                let l = self.alu_rr(s, AluOp::Xor, lo, sign);
+                let h = self.alu_rr(s, AluOp::Xor, hi, sign);
+                let l = self.alu_rr(s, AluOp::Sub, l, sign);
+                let h = self.alu_rr(s, AluOp::Sbb, h, sign);
+                Self::out_pair((l, h))
+            }
+            Opcode::Clz => {
+                let c = self.clz128(lo, hi);
+                zero_hi(self, c)
+            }
+            Opcode::Cls => {
+                let sign = self.shift_i(s, ShiftOp::Sar, hi, 63);
+                let l = self.alu_rr(s, AluOp::Xor, lo, sign);
+                let h = self.alu_rr(s, AluOp::Xor, hi, sign);
+                let c = self.clz128(l, h);
+                let c = self.alu_ri(s, AluOp::Sub, c, 1);
+                zero_hi(self, c)
+            }
+            Opcode::Ctz => {
+                let cl = self.bitcount(Opcode::Ctz, Ty::I64, lo);
+                let ch = self.bitcount(Opcode::Ctz, Ty::I64, hi);
+                let ch = self.alu_ri(s, AluOp::Add, ch, 64);
+                self.emit(MInst::TestRmR {
+                    lhs: gm(s, lo),
+                    rhs: lo,
+                });
+                let c = self.cmove(s, CC::Z, ch, cl);
+                zero_hi(self, c)
+            }
+            Opcode::Popcnt => {
+                let a = self.bitcount(Opcode::Popcnt, Ty::I64, lo);
+                let b = self.bitcount(Opcode::Popcnt, Ty::I64, hi);
+                let c = self.alu_rr(s, AluOp::Add, a, b);
+                zero_hi(self, c)
+            }
+            Opcode::Bswap | Opcode::Bitrev => {
+                let l = self.bitcount(op, Ty::I64, hi);
+                let h = self.bitcount(op, Ty::I64, lo);
+                Self::out_pair((l, h))
+            }
+            _ => {
+                self.fail(format!("{} i128", op.info().name));
+                Self::out_pair((lo, hi))
+            }
+        }
+    }
+    fn i128_binary(&mut self, op: Opcode, x: Value, y: Value) -> ValueRegs {
+        let (xl, xh) = self.pair(x);
+        let (yl, yh) = self.pair(y);
+        let s = OperandSize::S64;
+        let bit = |c: &mut Self, op: AluOp| {
+            let nl = c.not(Ty::I64, yl);
+            let nh = c.not(Ty::I64, yh);
+            let l = c.alu_rr(s, op, xl, nl);
+            let h = c.alu_rr(s, op, xh, nh);
+            Self::out_pair((l, h))
+        };
+        let (lo_op, hi_op, cc) = match op {
+            Opcode::BandNot => return bit(self, AluOp::And),
+            Opcode::BorNot => return bit(self, AluOp::Or),
+            Opcode::BxorNot => return bit(self, AluOp::Xor),
+            Opcode::UaddOverflow => (AluOp::Add, AluOp::Adc, CC::B),
+            Opcode::SaddOverflow => (AluOp::Add, AluOp::Adc, CC::O),
+            Opcode::UsubOverflow => (AluOp::Sub, AluOp::Sbb, CC::B),
+            Opcode::SsubOverflow => (AluOp::Sub, AluOp::Sbb, CC::O),
+            _ => {
+                self.fail(format!("{} i128", op.info().name));
+                return Self::out_pair((xl, xh));
+            }
+        };
+        let l = self.alu_rr(s, lo_op, xl, yl);
+        let h = self.alu_rr(s, hi_op, xh, yh);
+        let f = self.setcc(cc);
+        // Three registers: set the outputs here.
+        let inst = self.lower.cur_inst();
+        let results = self.lower.func.dfg.inst_results(inst);
+        let (r0, r1) = (results[0], results[1]);
+        self.lower.set_output(r0, Self::out_pair((l, h)));
+        self.lower.set_output(r1, ValueRegs::one(f.to_reg()));
+        ValueRegs::none()
+    }
     fn i128_alu(&mut self, lo_op: AluOp, hi_op: AluOp, x: Value, y: Value) -> ValueRegs {
         let rx = self.regs(x);
         let ry = self.regs(y);
@@ -1426,6 +1717,23 @@ impl LowerTarget<MInst> for X64Lower<'_> {
         ctx.emit(MInst::Args {
             args: args.into_boxed_slice(),
         });
+        if let Some(base) = self.big_base {
+            // Round the region's low end down: the slots then fit between it and rbp - small.
+            let g = Gpr::unwrap_new(base);
+            let t = Gpr::unwrap_new(ctx.alloc_vreg(RegClass::Int));
+            let low = self.slots.size as i32 - self.slots.big_align as i32;
+            ctx.emit(MInst::Lea {
+                src: Amode::imm_reg(-low, regs::RBP),
+                dst: w(t),
+            });
+            ctx.emit(MInst::AluRI {
+                op: AluOp::And,
+                size: OperandSize::S64,
+                src1: t,
+                imm: -(self.slots.big_align as i32),
+                dst: w(g),
+            });
+        }
         for l in loads {
             ctx.emit(l);
         }
@@ -1513,9 +1821,19 @@ impl IsleContext<'_, '_, '_> {
         match data {
             InstructionData::Binary { args: [a, b], .. } => {
                 if op == Opcode::Iconcat {
+                    let half = dfg.value_type(a).bits();
                     let lo = self.put_in_gpr(a);
                     let hi = self.put_in_gpr(b);
-                    self.out(inst, ValueRegs::two(lo.to_reg(), hi.to_reg()));
+                    if half == 64 {
+                        self.out(inst, ValueRegs::two(lo.to_reg(), hi.to_reg()));
+                    } else {
+                        // zext(lo) | hi << half, in one register.
+                        let size = OperandSize::from_bits(half).unwrap_or(OperandSize::S32);
+                        let l = self.movzx(size, lo);
+                        let h = self.shift_i(OperandSize::S64, ShiftOp::Shl, hi, half as u8);
+                        let r = self.alu_rr(OperandSize::S64, AluOp::Or, l, h);
+                        self.out(inst, ValueRegs::one(r.to_reg()));
+                    }
                     return Ok(());
                 }
                 let ty = cty.ok_or_else(unsupported)?;
@@ -1531,8 +1849,16 @@ impl IsleContext<'_, '_, '_> {
             }
             InstructionData::Unary { arg, .. } => {
                 if op == Opcode::Isplit {
+                    let bits = dfg.value_type(arg).bits();
                     let r = self.regs(arg);
-                    self.out(inst, r);
+                    if bits == 128 {
+                        self.out(inst, r);
+                    } else {
+                        let x = Gpr::unwrap_new(r.regs()[0]);
+                        let size = OperandSize::from_bits(bits).unwrap_or(OperandSize::S64);
+                        let hi = self.shift_i(size, ShiftOp::Shr, x, (bits / 2) as u8);
+                        self.out(inst, ValueRegs::two(x.to_reg(), hi.to_reg()));
+                    }
                     return Ok(());
                 }
                 let to = dfg.value_type(dfg.first_result(inst));
@@ -1612,7 +1938,9 @@ impl IsleContext<'_, '_, '_> {
             },
             InstructionData::IntCompare { cond, args, .. } => {
                 let t = if dfg.value_type(args[0]) == types::I128 {
-                    self.i128_compare(cond, args[0], args[1])
+                    let a = self.pair(args[0]);
+                    let b = self.pair(args[1]);
+                    self.i128_compare(cond, a, b)
                 } else {
                     let cc = self.int_compare(cond, args[0], CmpRhs::Val(args[1]));
                     self.setcc(cc)
@@ -1621,7 +1949,11 @@ impl IsleContext<'_, '_, '_> {
             }
             InstructionData::IntCompareImm { cond, arg, imm, .. } => {
                 if dfg.value_type(arg) == types::I128 {
-                    return Err(not_lowered("icmp_imm i128"));
+                    let a = self.pair(arg);
+                    let b = self.imm128(imm.bits());
+                    let t = self.i128_compare(cond, a, b);
+                    self.out(inst, ValueRegs::one(t.to_reg()));
+                    return Ok(());
                 }
                 let cc = self.int_compare(cond, arg, CmpRhs::Imm(imm.bits()));
                 let t = self.setcc(cc);
@@ -1653,6 +1985,15 @@ impl IsleContext<'_, '_, '_> {
                 stack_slot, offset, ..
             } => {
                 let a = self.slot_amode(stack_slot, offset.bits());
+                if op == Opcode::StackAddr {
+                    let dst = self.gpr();
+                    self.emit(MInst::Lea {
+                        src: a,
+                        dst: w(dst),
+                    });
+                    self.out(inst, ValueRegs::one(dst.to_reg()));
+                    return Ok(());
+                }
                 let r = self.load(Opcode::Load, ctrl, a, None)?;
                 self.out(inst, r);
             }
@@ -1753,8 +2094,20 @@ impl IsleContext<'_, '_, '_> {
     }
 
     fn slot_amode(&mut self, ss: kiln_ir::StackSlot, offset: i32) -> Amode {
-        let base = self.x.slots.disps.get(ss.index()).copied().unwrap_or(0);
-        Amode::imm_reg(base + offset, regs::RBP)
+        let i = ss.index();
+        let disp = self.x.slots.disps.get(i).copied().unwrap_or(0) + offset;
+        if self.x.slots.big.get(i).copied().unwrap_or(false) {
+            let base = match self.x.big_base {
+                Some(b) => b,
+                None => {
+                    let b = self.lower.alloc_vreg(RegClass::Int);
+                    self.x.big_base = Some(b);
+                    b
+                }
+            };
+            return Amode::imm_reg(disp, Gpr::unwrap_new(base));
+        }
+        Amode::imm_reg(disp, regs::RBP)
     }
 
     fn load(
