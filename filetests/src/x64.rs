@@ -11,6 +11,7 @@
 //! (see [`Backend::runs_traps`]).
 
 use crate::backend::{Backend, Executor};
+use kiln_backend_x64::isa::x64::libcalls::LibCall;
 use kiln_backend_x64::isa::x64::{compile_function, CompileOptions, Flags, MInst};
 use kiln_backend_x64::machinst::compile::{CompileContext, CompiledFunction};
 use kiln_backend_x64::machinst::{RelocKind, RelocTarget};
@@ -164,10 +165,13 @@ impl Backend for X64Backend {
                     RelocTarget::Func(fr) => name_key(&f.dfg.ext_funcs[*fr].name),
                     RelocTarget::Name(n) => name_key(n),
                 };
-                let Some(&(callee, _)) = offsets.get(&name) else {
-                    return Err(format!("{}: call to unknown function {name}", f.name));
+                let s = match (offsets.get(&name), LibCall::from_name(&name)) {
+                    (Some(&(callee, _)), _) => base + callee as u64,
+                    (None, Some(lib)) => lib.address() as u64,
+                    (None, None) => {
+                        return Err(format!("{}: call to unknown function {name}", f.name))
+                    }
                 };
-                let s = base + callee as u64;
                 let p = base + (at + r.offset as usize) as u64;
                 let field = at + r.offset as usize;
                 match r.kind {

@@ -11,6 +11,7 @@
 use super::abi::{AbiSig, Loc};
 use super::args::*;
 use super::inst::*;
+use super::libcalls::LibCall;
 use super::operands::sysv_call_clobbers;
 use super::regs;
 use super::settings::Flags;
@@ -743,6 +744,70 @@ impl IsleContext<'_, '_, '_> {
                 )
             }
         }
+    }
+
+    /// Division, high multiplication and min/max of 128-bit pairs.
+    fn i128_op(&mut self, op: Opcode, a: (Gpr, Gpr), b: (Gpr, Gpr)) -> ValueRegs {
+        let s = OperandSize::S64;
+        let minmax = |c: &mut Self, cc: CC, swap: bool| {
+            let ((xl, xh), (yl, yh)) = if swap { (b, a) } else { (a, b) };
+            // Flags of x - y over 128 bits.
+            c.emit(MInst::CmpRmR {
+                lhs: xl,
+                rhs: gm(s, yl),
+            });
+            let _ = c.alu_rr(s, AluOp::Sbb, xh, yh);
+            let l = c.cmove(s, cc, a.0, b.0);
+            let h = c.cmove(s, cc, a.1, b.1);
+            Self::out_pair((l, h))
+        };
+        let lib = match op {
+            Opcode::Smin => return minmax(self, CC::L, false),
+            Opcode::Umin => return minmax(self, CC::B, false),
+            Opcode::Smax => return minmax(self, CC::L, true),
+            Opcode::Umax => return minmax(self, CC::B, true),
+            Opcode::Umulhi => LibCall::UmulhiI128,
+            Opcode::Smulhi => LibCall::SmulhiI128,
+            Opcode::Udiv => LibCall::UdivI128,
+            Opcode::Sdiv => LibCall::SdivI128,
+            Opcode::Urem => LibCall::UremI128,
+            Opcode::Srem => LibCall::SremI128,
+            _ => {
+                self.fail(format!("{} i128", op.info().name));
+                return Self::out_pair(a);
+            }
+        };
+        if matches!(
+            op,
+            Opcode::Udiv | Opcode::Sdiv | Opcode::Urem | Opcode::Srem
+        ) {
+            let t = self.alu_rr(s, AluOp::Or, b.0, b.1);
+            let _ = t;
+            self.emit(MInst::TrapIf {
+                cc: CC::Z,
+                code: TrapCode::IntegerDivisionByZero,
+            });
+        }
+        if op == Opcode::Sdiv {
+            // MIN / -1 overflows: b == -1 (both halves all ones) and a == MIN.
+            let m1 = self.alu_rr(s, AluOp::And, b.0, b.1);
+            self.emit(MInst::CmpRmI {
+                lhs: gm(s, m1),
+                imm: -1,
+            });
+            let t1 = self.setcc(CC::Z);
+            let min = self.mov_imm(s, 1 << 63);
+            let h = self.alu_rr(s, AluOp::Xor, a.1, min);
+            let _ = self.alu_rr(s, AluOp::Or, h, a.0);
+            let t2 = self.setcc(CC::Z);
+            let _ = self.alu_rr(OperandSize::S8, AluOp::And, t1, t2);
+            self.emit(MInst::TrapIf {
+                cc: CC::NZ,
+                code: TrapCode::IntegerOverflow,
+            });
+        }
+        let args = [Self::out_pair(a), Self::out_pair(b)];
+        self.libcall(lib, &args)
     }
 
     fn clz128(&mut self, lo: Gpr, hi: Gpr) -> Gpr {
@@ -1617,9 +1682,39 @@ impl generated::Context for IsleContext<'_, '_, '_> {
             }
         }
     }
+    fn i128_binary_imm(&mut self, op: Opcode, x: Value, k: i64) -> ValueRegs {
+        let a = self.pair(x);
+        let b = self.imm128(k);
+        self.i128_op(op, a, b)
+    }
+    fn i128_to_float(&mut self, to: Ty, signed: bool, x: Value) -> ValueRegs {
+        let a = self.regs(x);
+        let lib = match (signed, matches!(to, Ty::F32)) {
+            (true, true) => LibCall::I128ToF32,
+            (true, false) => LibCall::I128ToF64,
+            (false, true) => LibCall::U128ToF32,
+            (false, false) => LibCall::U128ToF64,
+        };
+        self.libcall(lib, &[a])
+    }
     fn i128_binary(&mut self, op: Opcode, x: Value, y: Value) -> ValueRegs {
         let (xl, xh) = self.pair(x);
         let (yl, yh) = self.pair(y);
+        if matches!(
+            op,
+            Opcode::Udiv
+                | Opcode::Sdiv
+                | Opcode::Urem
+                | Opcode::Srem
+                | Opcode::Umulhi
+                | Opcode::Smulhi
+                | Opcode::Smin
+                | Opcode::Smax
+                | Opcode::Umin
+                | Opcode::Umax
+        ) {
+            return self.i128_op(op, (xl, xh), (yl, yh));
+        }
         let s = OperandSize::S64;
         let bit = |c: &mut Self, op: AluOp| {
             let nl = c.not(Ty::I64, yl);
@@ -1909,7 +2004,15 @@ impl IsleContext<'_, '_, '_> {
                 Opcode::Select | Opcode::SelectSpectreGuard => self.select(inst, c, x, y)?,
                 Opcode::Fma => {
                     if !self.x.flags.has_fma {
-                        return Err(not_lowered(format!("fma {} without has_fma", ctrl.name())));
+                        let args = [self.regs(c), self.regs(x), self.regs(y)];
+                        let lib = if ctrl == types::F32 {
+                            LibCall::FmaF32
+                        } else {
+                            LibCall::FmaF64
+                        };
+                        let r = self.libcall(lib, &args);
+                        self.out(inst, r);
+                        return Ok(());
                     }
                     let a = self.put_in_xmm(c);
                     let b = self.put_in_xmm(x);
@@ -2359,17 +2462,35 @@ impl IsleContext<'_, '_, '_> {
         target: CallTarget,
         args: &[Value],
     ) -> Result<(), LowerError> {
+        if args.len() != sig.params.len() {
+            return Err(LowerError::Invalid("call arguments do not match".into()));
+        }
+        let mut regs_in = Vec::new();
+        for &v in args {
+            regs_in.push(self.regs(v));
+        }
+        let outs = self.gen_call(sig, target, &regs_in)?;
+        let results: Vec<Value> = self.lower.func.dfg.inst_results(inst).to_vec();
+        for (v, r) in results.into_iter().zip(outs) {
+            self.lower.set_output(v, r);
+        }
+        Ok(())
+    }
+
+    /// A call of `sig` with arguments in `args`; returns the result registers.
+    fn gen_call(
+        &mut self,
+        sig: &kiln_ir::Signature,
+        target: CallTarget,
+        args: &[ValueRegs],
+    ) -> Result<Vec<ValueRegs>, LowerError> {
         let abi = AbiSig::compute(sig);
         let mut uses: Vec<(Reg, PReg)> = Vec::new();
         let area = abi.stack_args_size + abi.ret_area_size;
         self.x.outgoing = self.x.outgoing.max(area);
-        if args.len() != abi.args.len() {
-            return Err(LowerError::Invalid("call arguments do not match".into()));
-        }
-        for (i, &v) in args.iter().enumerate() {
-            let ty = self.value_ty(v);
+        for (i, r) in args.iter().enumerate() {
+            let ty = sig.params[i].value_type;
             let ext = sig.params[i].extension;
-            let r = self.regs(v);
             let single = r.regs().len() == 1;
             for (&reg, loc) in r.regs().iter().zip(abi.args[i].iter()) {
                 let reg = if single {
@@ -2394,12 +2515,12 @@ impl IsleContext<'_, '_, '_> {
             });
             uses.push((ptr.to_reg(), p));
         }
-        let results: Vec<Value> = self.lower.func.dfg.inst_results(inst).to_vec();
         let mut defs: Vec<(Reg, PReg)> = Vec::new();
         let mut clobbers = sysv_call_clobbers();
         let mut after: Vec<MInst> = Vec::new();
-        for (i, &v) in results.iter().enumerate() {
-            let ty = self.value_ty(v);
+        let mut outs = Vec::new();
+        for (i, p) in sig.returns.iter().enumerate() {
+            let ty = p.value_type;
             let class = if ty.is_float() {
                 RegClass::Float
             } else {
@@ -2420,12 +2541,11 @@ impl IsleContext<'_, '_, '_> {
                     }
                 }
             }
-            let vr = if regs_out.len() == 2 {
+            outs.push(if regs_out.len() == 2 {
                 ValueRegs::two(regs_out[0], regs_out[1])
             } else {
                 ValueRegs::one(regs_out[0])
-            };
-            self.lower.set_output(v, vr);
+            });
         }
         self.emit(MInst::Call {
             info: Box::new(CallInfo {
@@ -2438,7 +2558,30 @@ impl IsleContext<'_, '_, '_> {
         for a in after {
             self.emit(a);
         }
-        Ok(())
+        Ok(outs)
+    }
+
+    /// Calls the runtime helper `lib` (see [`super::libcalls`]).
+    fn libcall(&mut self, lib: LibCall, args: &[ValueRegs]) -> ValueRegs {
+        let sig = lib.signature();
+        // The helper lives in the host, possibly beyond a rel32's reach: call it through an
+        // absolute address.
+        let addr = self.gpr();
+        self.emit(MInst::LoadFuncAddr {
+            target: RelocTarget::Name(kiln_ir::UserFuncName::testcase(lib.name())),
+            dst: w(addr),
+        });
+        let target = CallTarget::Reg(addr);
+        match self.gen_call(&sig, target, args) {
+            Ok(mut v) if !v.is_empty() => v.swap_remove(0),
+            Ok(_) => ValueRegs::none(),
+            Err(e) => {
+                if self.x.error.is_none() {
+                    self.x.error = Some(e);
+                }
+                ValueRegs::none()
+            }
+        }
     }
 }
 

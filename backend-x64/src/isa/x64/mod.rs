@@ -6,6 +6,7 @@ pub mod compile;
 pub mod display;
 pub mod emit;
 pub mod inst;
+pub mod libcalls;
 pub mod lower;
 pub mod operands;
 pub mod regs;
