@@ -6,9 +6,9 @@
 //! the arguments from a buffer of 16-byte slots, calls `callee` indirectly and stores the
 //! results back into the slots; Rust calls it as `extern "C" fn(*const u8, *mut u128)`.
 //!
-//! Trap expectations are not executed yet: a trap would kill the test process until the
-//! runtime's signal handling lands, so the runner skips `; trap:` lines under `test run`
-//! (see [`Backend::runs_traps`]).
+//! The code is registered with the runtime's trap registry (function ranges and trap
+//! sites) and entered through `kiln_runtime::traps::catch_traps`, so a trap in it comes back
+//! as `InterpreterError::Trap(code)` and `; trap:` lines run like under the interpreter.
 
 use crate::backend::{Backend, Executor};
 use kiln_backend_x64::isa::x64::libcalls::LibCall;
@@ -21,7 +21,8 @@ use kiln_ir::{
     types, AbiParam, CallConv, DataValue, Function, InstBuilder, MemFlags, Signature, UserFuncName,
 };
 use kiln_ir::{FuncCursor, Type};
-use kiln_runtime::code_memory::{CodeBuilder, CodeMemory};
+use kiln_runtime::code_memory::CodeBuilder;
+use kiln_runtime::traps::{catch_traps, CodeInfo, FunctionInfo, RegisteredCode};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -61,7 +62,7 @@ impl Default for X64Backend {
 
 /// Compiled and linked functions of one file.
 struct Linked {
-    code: CodeMemory,
+    code: RegisteredCode,
     /// Offset of each function by name.
     offsets: HashMap<String, (usize, Signature)>,
     /// Trampoline offset by signature.
@@ -140,9 +141,20 @@ impl Backend for X64Backend {
         };
         let mut offsets = HashMap::new();
         let mut placed = Vec::new();
+        let mut info = CodeInfo::default();
+        let mut describe = |name: String, c: &CompiledFunction, at: usize| {
+            info.functions.push(FunctionInfo {
+                start: at as u32,
+                end: (at + c.code.len()) as u32,
+                name,
+            });
+            info.traps
+                .extend(c.traps.iter().map(|t| (at as u32 + t.offset, t.code)));
+        };
         for (f, c) in &compiled {
             let at = place(c);
             offsets.insert(name_key(&f.name), (at, f.signature.clone()));
+            describe(f.name.to_string(), c, at);
             placed.push((*f, c, at));
         }
         let mut trampolines = HashMap::new();
@@ -150,6 +162,7 @@ impl Backend for X64Backend {
         for (s, c, t) in &tramps {
             let at = place(c);
             trampolines.insert(s.clone(), at);
+            describe(format!("trampoline {s}"), c, at);
             tplaced.push((t, c, at));
         }
         let mut builder = CodeBuilder::new(&image).map_err(|e| e.to_string())?;
@@ -187,6 +200,7 @@ impl Backend for X64Backend {
             }
         }
         let code = builder.publish().map_err(|e| e.to_string())?;
+        let code = RegisteredCode::new(code, info).map_err(|e| e.to_string())?;
         Ok(Box::new(Linked {
             code,
             offsets,
@@ -198,12 +212,6 @@ impl Backend for X64Backend {
         let flags = self.flags(target).ok()?;
         (!flags.is_subset_of(&self.host))
             .then(|| format!("the host CPU lacks a feature of `target x86_64 {flags}`"))
-    }
-
-    fn runs_traps(&self) -> bool {
-        // Compiled code that traps executes `ud2` or faults, which kills the process until
-        // the runtime's signal handling is available.
-        false
     }
 
     fn compile_listing(
@@ -240,14 +248,16 @@ impl Executor for Linked {
         for (slot, a) in buf.iter_mut().zip(args) {
             *slot = a.to_bits();
         }
-        let base = self.code.base();
+        let base = self.code.code().base();
         // SAFETY: `tramp` is the compiled trampoline for `sig`, a System V function taking the
         // callee's address and a buffer of at least max(params, returns) 16-byte slots; the
         // code stays mapped while `self` lives.
-        unsafe {
+        let (f, callee, slots) = unsafe {
             let f: extern "C" fn(*const u8, *mut u128) = core::mem::transmute(base.add(tramp));
-            f(base.add(at), buf.as_mut_ptr());
-        }
+            (f, base.add(at), buf.as_mut_ptr())
+        };
+        // The closure only calls into the registered code and owns nothing to drop.
+        catch_traps(|| f(callee, slots)).map_err(|t| InterpreterError::Trap(t.code))?;
         Ok(sig
             .returns
             .iter()

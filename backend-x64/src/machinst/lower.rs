@@ -222,7 +222,8 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
     }
 
     fn class_of(&self, v: Value) -> RegClass {
-        if self.func.dfg.value_type(v).is_float() {
+        let ty = self.func.dfg.value_type(v);
+        if ty.is_float() || ty.is_vector() {
             RegClass::Float
         } else {
             RegClass::Int

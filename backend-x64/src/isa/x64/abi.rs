@@ -55,9 +55,9 @@ fn xmm(x: Xmm) -> PReg {
     x.to_reg().to_preg().expect("physical")
 }
 
-/// Whether a type is passed in SSE registers.
+/// Whether a type is passed in SSE registers (floats and 128-bit vectors).
 fn is_float(ty: Type) -> bool {
-    ty == types::F32 || ty == types::F64
+    ty.is_float() || ty.is_vector()
 }
 
 struct Assigner {

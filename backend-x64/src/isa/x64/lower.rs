@@ -487,6 +487,9 @@ impl IsleContext<'_, '_, '_> {
         if data.opcode() != Opcode::Load || self.value_ty(v).bytes() != bytes {
             return None;
         }
+        if data.memflags().is_some_and(|f| f.big_endian()) {
+            return None;
+        }
         self.lower.can_sink(i, v).then_some(i)
     }
 
@@ -1842,6 +1845,14 @@ impl LowerTarget<MInst> for X64Lower<'_> {
 
 /// A load of a whole value of type `ty` from `a` into `r`.
 fn load_to(ty: Type, r: Reg, a: Amode) -> MInst {
+    if ty.is_vector() {
+        return MInst::XmmMov128 {
+            op: Mov128Op::Movdqu,
+            src: Mem128::new(a).into(),
+            dst: w(Xmm::unwrap_new(r)),
+            avx: false,
+        };
+    }
     if ty.is_float() {
         let x = Xmm::unwrap_new(r);
         if ty == types::F32 {
@@ -1867,6 +1878,14 @@ fn load_to(ty: Type, r: Reg, a: Amode) -> MInst {
 
 /// A store of register `r` holding a value of type `ty` (a whole 8-byte slot for integers).
 fn store_from(ty: Type, r: Reg, a: Amode) -> MInst {
+    if ty.is_vector() {
+        return MInst::XmmStore128 {
+            op: Mov128Op::Movdqu,
+            src: Xmm::unwrap_new(r),
+            dst: Mem128::new(a),
+            avx: false,
+        };
+    }
     if ty.is_float() {
         let x = Xmm::unwrap_new(r);
         if ty == types::F32 {
@@ -2071,7 +2090,11 @@ impl IsleContext<'_, '_, '_> {
             } => {
                 let trap = (!flags.notrap()).then(|| flags.trap_code());
                 let a = self.amode(arg, offset.bits());
-                let r = self.load(op, ctrl, a, trap)?;
+                let r = if flags.big_endian() {
+                    self.load_big(op, ctrl, a, trap)?
+                } else {
+                    self.load(op, ctrl, a, trap)?
+                };
                 self.out(inst, r);
             }
             InstructionData::Store {
@@ -2082,7 +2105,11 @@ impl IsleContext<'_, '_, '_> {
             } => {
                 let trap = (!flags.notrap()).then(|| flags.trap_code());
                 let a = self.amode(p, offset.bits());
-                self.store(op, x, a, trap)?;
+                if flags.big_endian() {
+                    self.store_big(op, x, a, trap)?;
+                } else {
+                    self.store(op, x, a, trap)?;
+                }
             }
             InstructionData::StackLoad {
                 stack_slot, offset, ..
@@ -2196,6 +2223,122 @@ impl IsleContext<'_, '_, '_> {
         Ok(())
     }
 
+    /// Reverses the low `bytes` bytes of `x` (the rest of the result is undefined).
+    fn byte_swap(&mut self, bytes: u32, x: Gpr) -> Gpr {
+        match bytes {
+            1 => x,
+            2 => self.shift_i(OperandSize::S16, ShiftOp::Rol, x, 8),
+            _ => {
+                let dst = self.gpr();
+                self.emit(MInst::Bswap {
+                    size: if bytes == 4 {
+                        OperandSize::S32
+                    } else {
+                        OperandSize::S64
+                    },
+                    src: x,
+                    dst: w(dst),
+                });
+                dst
+            }
+        }
+    }
+
+    /// A big-endian load: an integer load of the access width, byte-swapped, then extended
+    /// or moved to an SSE register.
+    fn load_big(
+        &mut self,
+        op: Opcode,
+        ty: Type,
+        a: Amode,
+        trap: Option<TrapCode>,
+    ) -> Result<ValueRegs, LowerError> {
+        let (bytes, signed) = match op {
+            Opcode::Uload8 | Opcode::Sload8 => (1, op == Opcode::Sload8),
+            Opcode::Uload16 | Opcode::Sload16 => (2, op == Opcode::Sload16),
+            Opcode::Uload32 | Opcode::Sload32 => (4, op == Opcode::Sload32),
+            _ => (ty.bytes(), false),
+        };
+        if !matches!(bytes, 1 | 2 | 4 | 8) {
+            return Err(not_lowered(format!("big-endian load {}", ty.name())));
+        }
+        let size = OperandSize::from_bits(bytes * 8).unwrap_or(OperandSize::S64);
+        let raw = self.gpr();
+        self.lower.emit_trap(
+            MInst::MovzxRmR {
+                src: gpr_mem_of(size, a),
+                dst: w(raw),
+            },
+            trap,
+        );
+        let v = self.byte_swap(bytes, raw);
+        if ty.is_float() {
+            let x = self.xmm();
+            let avx = self.avx();
+            let src = if bytes == 4 {
+                GprMem32::Reg(v).into()
+            } else {
+                GprMem64::Reg(v).into()
+            };
+            self.emit(MInst::MovToXmm {
+                src,
+                dst: w(x),
+                avx,
+            });
+            return Ok(ValueRegs::one(x.to_reg()));
+        }
+        let r = if signed {
+            self.movsx(size, v)
+        } else {
+            self.movzx(size, v)
+        };
+        Ok(ValueRegs::one(r.to_reg()))
+    }
+
+    /// A big-endian store: byte-swap a copy, then store it.
+    fn store_big(
+        &mut self,
+        op: Opcode,
+        x: Value,
+        a: Amode,
+        trap: Option<TrapCode>,
+    ) -> Result<(), LowerError> {
+        let ty = self.value_ty(x);
+        let bytes = match op {
+            Opcode::Istore8 => 1,
+            Opcode::Istore16 => 2,
+            Opcode::Istore32 => 4,
+            _ => ty.bytes(),
+        };
+        if !matches!(bytes, 1 | 2 | 4 | 8) {
+            return Err(not_lowered(format!("big-endian store {}", ty.name())));
+        }
+        let size = OperandSize::from_bits(bytes * 8).unwrap_or(OperandSize::S64);
+        let g = if ty.is_float() {
+            let f = self.put_in_xmm(x);
+            let g = self.gpr();
+            let avx = self.avx();
+            self.emit(MInst::MovFromXmm {
+                size,
+                src: f,
+                dst: w(g),
+                avx,
+            });
+            g
+        } else {
+            self.put_in_gpr(x)
+        };
+        let v = self.byte_swap(bytes, g);
+        self.lower.emit_trap(
+            MInst::MovMR {
+                src: v,
+                dst: mem_of(size, a),
+            },
+            trap,
+        );
+        Ok(())
+    }
+
     fn slot_amode(&mut self, ss: kiln_ir::StackSlot, offset: i32) -> Amode {
         let i = ss.index();
         let disp = self.x.slots.disps.get(i).copied().unwrap_or(0) + offset;
@@ -2228,6 +2371,20 @@ impl IsleContext<'_, '_, '_> {
             Opcode::Uload32 => (OperandSize::S32, false),
             Opcode::Sload32 => (OperandSize::S32, true),
             _ => {
+                if ty.is_vector() {
+                    let x = self.xmm();
+                    let avx = self.avx();
+                    self.lower.emit_trap(
+                        MInst::XmmMov128 {
+                            op: Mov128Op::Movdqu,
+                            src: Mem128::new(a).into(),
+                            dst: w(x),
+                            avx,
+                        },
+                        trap,
+                    );
+                    return Ok(ValueRegs::one(x.to_reg()));
+                }
                 if ty == types::F32 || ty == types::F64 {
                     let x = self.xmm();
                     let avx = self.avx();
@@ -2304,6 +2461,19 @@ impl IsleContext<'_, '_, '_> {
             Opcode::Istore16 => OperandSize::S16,
             Opcode::Istore32 => OperandSize::S32,
             _ => {
+                if ty.is_vector() {
+                    let r = self.put_in_xmm(x);
+                    self.lower.emit_trap(
+                        MInst::XmmStore128 {
+                            op: Mov128Op::Movdqu,
+                            src: r,
+                            dst: Mem128::new(a),
+                            avx,
+                        },
+                        trap,
+                    );
+                    return Ok(());
+                }
                 if ty == types::F32 || ty == types::F64 {
                     let r = self.put_in_xmm(x);
                     self.lower.emit_trap(
@@ -2521,7 +2691,7 @@ impl IsleContext<'_, '_, '_> {
         let mut outs = Vec::new();
         for (i, p) in sig.returns.iter().enumerate() {
             let ty = p.value_type;
-            let class = if ty.is_float() {
+            let class = if ty.is_float() || ty.is_vector() {
                 RegClass::Float
             } else {
                 RegClass::Int
