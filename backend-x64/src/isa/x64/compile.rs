@@ -346,7 +346,7 @@ fn display_inst(i: &MInst) -> String {
 
 #[cfg(feature = "disas")]
 fn disassemble(out: &mut String, code: &[u8]) {
-    use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
+    use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter, MemorySizeOptions};
     let _ = writeln!(out, "; disassembly");
     let mut dec = Decoder::with_ip(64, code, 0, DecoderOptions::NONE);
     let mut f = IntelFormatter::new();
@@ -355,6 +355,8 @@ fn disassemble(out: &mut String, code: &[u8]) {
     f.options_mut().set_uppercase_hex(false);
     f.options_mut().set_space_after_operand_separator(true);
     f.options_mut().set_first_operand_char_index(0);
+    f.options_mut()
+        .set_memory_size_options(MemorySizeOptions::Always);
     let mut text = String::new();
     while dec.can_decode() {
         let ip = dec.ip();
