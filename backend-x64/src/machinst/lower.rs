@@ -505,3 +505,71 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiln_ir::parser::parse_functions;
+
+    const TEXT: &str = "
+function %f(i64, i64) -> i64 {
+block0(v0: i64, v1: i64):
+    v2 = load.i64 v0
+    v3 = load.i64 v1
+    v4 = iadd v2, v3
+    store v4, v0
+    v5 = load.i64 v0+8
+    v6 = iadd v5, v5
+    v7 = iconst.i64 3
+    brif v7, block1(v6), block1(v4)
+block1(v8: i64):
+    v9 = iadd v8, v6
+    return v9
+}
+";
+
+    fn analysed() -> (Function, Analysis) {
+        let f = parse_functions(TEXT).expect("parses").remove(0);
+        let mut a = Analysis::default();
+        a.compute(&f);
+        (f, a)
+    }
+
+    fn inst_of(f: &Function, v: usize) -> Inst {
+        match f.dfg.value_def(Value::new(v)) {
+            ValueDef::Result(i, _) => i,
+            _ => panic!("v{v} is not a result"),
+        }
+    }
+
+    #[test]
+    fn use_counts_include_branch_arguments() {
+        let (_, a) = analysed();
+        // v0: two loads and a store; v6: a branch argument and the iadd in block1;
+        // v5: both operands of one iadd.
+        let expected = [3, 1, 1, 1, 2, 2, 2, 1, 1, 1];
+        assert_eq!(&a.use_counts[..10], &expected);
+    }
+
+    #[test]
+    fn colours_count_side_effects_before_each_instruction() {
+        let (f, a) = analysed();
+        let c = |v| a.colours[inst_of(&f, v).index()];
+        // Loads may trap, so each one starts a new colour; so does the store.
+        assert_eq!([c(2), c(3), c(4), c(5), c(6), c(7)], [0, 1, 2, 3, 4, 4]);
+        // Colours restart in each block.
+        assert_eq!(c(9), 0);
+    }
+
+    #[test]
+    fn sinking_needs_one_use_same_block_and_no_side_effect_between() {
+        let (f, a) = analysed();
+        let user = inst_of(&f, 4);
+        // v3 is loaded right before its only user.
+        assert!(a.can_sink(&f, inst_of(&f, 3), Value::new(3), user));
+        // Another load (which may trap) lies between v2's load and the user.
+        assert!(!a.can_sink(&f, inst_of(&f, 2), Value::new(2), user));
+        // v5 is used twice.
+        assert!(!a.can_sink(&f, inst_of(&f, 5), Value::new(5), inst_of(&f, 6)));
+    }
+}

@@ -36,6 +36,10 @@ pub enum LibCall {
     U128ToF32,
     /// `fcvt_from_uint.f64` of an `i128`
     U128ToF64,
+    /// The overflow flag of `umul_overflow.i128`
+    UmulOverflowI128,
+    /// The overflow flag of `smul_overflow.i128`
+    SmulOverflowI128,
     /// `fma.f32`
     FmaF32,
     /// `fma.f64`
@@ -44,7 +48,9 @@ pub enum LibCall {
 
 impl LibCall {
     /// Every helper.
-    pub const ALL: [LibCall; 12] = [
+    pub const ALL: [LibCall; 14] = [
+        LibCall::UmulOverflowI128,
+        LibCall::SmulOverflowI128,
         LibCall::UdivI128,
         LibCall::SdivI128,
         LibCall::UremI128,
@@ -72,6 +78,8 @@ impl LibCall {
             LibCall::I128ToF64 => "kiln_i128_to_f64",
             LibCall::U128ToF32 => "kiln_u128_to_f32",
             LibCall::U128ToF64 => "kiln_u128_to_f64",
+            LibCall::UmulOverflowI128 => "kiln_umul_overflow_i128",
+            LibCall::SmulOverflowI128 => "kiln_smul_overflow_i128",
             LibCall::FmaF32 => "kiln_fma_f32",
             LibCall::FmaF64 => "kiln_fma_f64",
         }
@@ -93,6 +101,7 @@ impl LibCall {
             | LibCall::SremI128
             | LibCall::UmulhiI128
             | LibCall::SmulhiI128 => (&[I128, I128], I128),
+            LibCall::UmulOverflowI128 | LibCall::SmulOverflowI128 => (&[I128, I128], I8),
             LibCall::I128ToF32 | LibCall::U128ToF32 => (&[I128], F32),
             LibCall::I128ToF64 | LibCall::U128ToF64 => (&[I128], F64),
             LibCall::FmaF32 => (&[F32, F32, F32], F32),
@@ -117,6 +126,8 @@ impl LibCall {
             LibCall::I128ToF64 => i128_to_f64 as *const () as usize,
             LibCall::U128ToF32 => u128_to_f32 as *const () as usize,
             LibCall::U128ToF64 => u128_to_f64 as *const () as usize,
+            LibCall::UmulOverflowI128 => umul_overflow_i128 as *const () as usize,
+            LibCall::SmulOverflowI128 => smul_overflow_i128 as *const () as usize,
             LibCall::FmaF32 => fma_f32 as *const () as usize,
             LibCall::FmaF64 => fma_f64 as *const () as usize,
         }
@@ -169,6 +180,14 @@ extern "C" fn smulhi_i128(a: i128, b: i128) -> i128 {
         hi = hi.wrapping_sub(a as u128);
     }
     hi as i128
+}
+
+extern "C" fn umul_overflow_i128(a: u128, b: u128) -> u8 {
+    a.checked_mul(b).is_none() as u8
+}
+
+extern "C" fn smul_overflow_i128(a: i128, b: i128) -> u8 {
+    a.checked_mul(b).is_none() as u8
 }
 
 extern "C" fn i128_to_f32(a: i128) -> f32 {

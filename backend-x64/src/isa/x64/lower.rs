@@ -1734,6 +1734,21 @@ impl generated::Context for IsleContext<'_, '_, '_> {
             Opcode::SaddOverflow => (AluOp::Add, AluOp::Adc, CC::O),
             Opcode::UsubOverflow => (AluOp::Sub, AluOp::Sbb, CC::B),
             Opcode::SsubOverflow => (AluOp::Sub, AluOp::Sbb, CC::O),
+            Opcode::UmulOverflow | Opcode::SmulOverflow => {
+                let lib = if op == Opcode::UmulOverflow {
+                    LibCall::UmulOverflowI128
+                } else {
+                    LibCall::SmulOverflowI128
+                };
+                let p = self.mul128((xl, xh), (yl, yh));
+                let f = self.libcall(lib, &[Self::out_pair((xl, xh)), Self::out_pair((yl, yh))]);
+                let inst = self.lower.cur_inst();
+                let results = self.lower.func.dfg.inst_results(inst);
+                let (r0, r1) = (results[0], results[1]);
+                self.lower.set_output(r0, Self::out_pair(p));
+                self.lower.set_output(r1, f);
+                return ValueRegs::none();
+            }
             _ => {
                 self.fail(format!("{} i128", op.info().name));
                 return Self::out_pair((xl, xh));
