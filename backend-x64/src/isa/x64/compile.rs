@@ -14,6 +14,7 @@
 //!
 //! `rsp` stays 16-byte aligned after the prologue, so calls are aligned.
 
+use super::abi::Loc;
 use super::inst::*;
 use super::lower::{is_frame_reg, SlotLayout, X64Lower};
 use super::regs;
@@ -70,6 +71,10 @@ pub struct CompileOptions {
     pub listing: bool,
     /// Use the fast register allocator.
     pub fast_regalloc: bool,
+    /// Check the stack limit in the prologue of functions with a `vmctx` parameter: after
+    /// allocating the frame, `rsp` below the limit stored at `[vmctx + 0]` traps with
+    /// `stk_ovf` (the layout `kiln-frontend-wasm`'s `VMOffsets` defines).
+    pub stack_limit_check: bool,
 }
 
 /// Compiles `func` (which must verify) with the buffers of `ctx`.
@@ -86,6 +91,15 @@ pub fn compile_function(
     let lower = Lower::new(func, &ctx.analysis, &ctx.domtree)?;
     lower.lower(&mut target, &mut ctx.vcode)?;
     let outgoing = target.outgoing.next_multiple_of(16);
+    let vmctx = if opts.stack_limit_check {
+        func.signature
+            .params
+            .iter()
+            .position(|p| p.purpose == kiln_ir::ArgumentPurpose::VMContext)
+            .and_then(|i| target.abi.args.get(i).and_then(|l| l.first().copied()))
+    } else {
+        None
+    };
     let out = allocate(
         &ctx.vcode,
         &reg_env(),
@@ -95,7 +109,7 @@ pub fn compile_function(
         &mut ctx.regalloc,
     )
     .map_err(|e| CompileError::Regalloc(format!("{e:?}")))?;
-    emit(ctx, &out, &slots, outgoing, opts)
+    emit(ctx, &out, &slots, outgoing, vmctx, opts)
 }
 
 struct Frame {
@@ -179,6 +193,7 @@ fn emit(
     out: &regalloc2::Output,
     slots: &SlotLayout,
     outgoing: u32,
+    vmctx: Option<Loc>,
     opts: CompileOptions,
 ) -> Result<CompiledFunction, CompileError> {
     let vcode = &ctx.vcode;
@@ -247,6 +262,44 @@ fn emit(
                 src1: regs::RSP,
                 imm: frame.total as i32,
                 dst: Writable::from_reg(regs::RSP),
+            },
+            None,
+            &mut listing,
+        );
+    }
+    // Stack-limit check: the new frame must end above the limit.
+    if let Some(loc) = vmctx {
+        let base = match loc {
+            Loc::Reg(p) => Gpr::unwrap_new(Reg::from_preg(p)),
+            Loc::Stack(off) => {
+                // r11 is caller-saved and holds no argument.
+                put(
+                    buf,
+                    &MInst::MovzxRmR {
+                        src: GprMem64::Mem(Mem64::new(Amode::imm_reg(16 + off as i32, regs::RBP)))
+                            .into(),
+                        dst: Writable::from_reg(regs::R11),
+                    },
+                    None,
+                    &mut listing,
+                );
+                regs::R11
+            }
+        };
+        put(
+            buf,
+            &MInst::CmpRmR {
+                lhs: regs::RSP,
+                rhs: GprMem64::Mem(Mem64::new(Amode::imm_reg(0, base))).into(),
+            },
+            None,
+            &mut listing,
+        );
+        put(
+            buf,
+            &MInst::TrapIf {
+                cc: CC::B,
+                code: kiln_ir::TrapCode::StackOverflow,
             },
             None,
             &mut listing,
@@ -369,3 +422,56 @@ fn disassemble(out: &mut String, code: &[u8]) {
 
 #[cfg(not(feature = "disas"))]
 fn disassemble(_out: &mut String, _code: &[u8]) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiln_ir::parser::parse_functions;
+
+    fn listing(text: &str, opts: CompileOptions) -> String {
+        let f = parse_functions(text).expect("parses").remove(0);
+        let mut ctx = CompileContext::new();
+        let c = compile_function(
+            &mut ctx,
+            &f,
+            CompileOptions {
+                listing: true,
+                ..opts
+            },
+        )
+        .expect("compiles");
+        c.listing.expect("listing")
+    }
+
+    const VMCTX_FN: &str = "
+function %f(i64 vmctx, i32) -> i32 {
+block0(v0: i64, v1: i32):
+    v2 = iadd v1, v1
+    return v2
+}
+";
+
+    #[test]
+    fn stack_limit_check_compares_rsp_with_the_vmctx_limit() {
+        let with = listing(
+            VMCTX_FN,
+            CompileOptions {
+                stack_limit_check: true,
+                ..CompileOptions::default()
+            },
+        );
+        assert!(with.contains("cmp rsp, qword ptr [rdi]"), "{with}");
+        assert!(with.contains("ud2"), "{with}");
+        let without = listing(VMCTX_FN, CompileOptions::default());
+        assert!(!without.contains("cmp rsp"), "{without}");
+    }
+
+    #[test]
+    fn callee_saved_registers_are_saved_only_when_used() {
+        // Few live values: only caller-saved registers are needed.
+        let small = listing(VMCTX_FN, CompileOptions::default());
+        for r in ["rbx", "r12", "r13", "r14", "r15"] {
+            assert!(!small.contains(r), "{small}");
+        }
+    }
+}
