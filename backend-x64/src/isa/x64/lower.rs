@@ -2002,9 +2002,9 @@ impl IsleContext<'_, '_, '_> {
             InstructionData::UnaryImm { imm, .. } => {
                 let ty = cty.ok_or_else(unsupported)?;
                 if matches!(ty, Ty::I128) {
-                    let lo = self.mov_imm(OperandSize::S64, imm.bits() as u64);
-                    let hi = self.mov_imm(OperandSize::S32, 0);
-                    self.out(inst, ValueRegs::two(lo.to_reg(), hi.to_reg()));
+                    // The 64-bit immediate sign-extended, as the interpreter reads it.
+                    let p = self.imm128(imm.bits());
+                    self.out(inst, Self::out_pair(p));
                 } else {
                     let g = self.iconst_gpr(ty, imm.bits());
                     self.out(inst, ValueRegs::one(g.to_reg()));
@@ -2540,6 +2540,9 @@ impl IsleContext<'_, '_, '_> {
 
     fn select(&mut self, inst: Inst, c: Value, x: Value, y: Value) -> Result<(), LowerError> {
         let ty = self.value_ty(x);
+        if ty.is_vector() {
+            return Err(not_lowered(format!("select {}", ty.name())));
+        }
         let cc = self.lower_cond(c);
         if ty.is_float() {
             let a = self.put_in_xmm(x);
