@@ -72,9 +72,10 @@ pub struct VCode<I> {
     num_vregs: usize,
 }
 
+/// Collects an instruction's operands for the allocator. `Reuse(n)` counts only operands
+/// reported here (physical registers in addresses are skipped).
 struct Collector<'a> {
     ops: &'a mut Vec<Operand>,
-    base: usize,
 }
 
 impl OperandVisitor for Collector<'_> {
@@ -90,8 +91,6 @@ impl OperandVisitor for Collector<'_> {
             OperandUse::FixedUse(p) => Operand::reg_fixed_use(v, p),
             OperandUse::FixedDef(p) => Operand::reg_fixed_def(v, p),
         };
-        // Reuse indices count only the operands reported to the allocator.
-        let _ = self.base;
         self.ops.push(op);
     }
 }
@@ -187,7 +186,6 @@ impl<I: VCodeInst> VCode<I> {
         let start = self.operands.len() as u32;
         inst.visit_operands(&mut Collector {
             ops: &mut self.operands,
-            base: start as usize,
         });
         self.operand_ranges
             .push((start, self.operands.len() as u32));

@@ -493,49 +493,14 @@ impl IsleContext<'_, '_, '_> {
         self.lower.can_sink(i, v).then_some(i)
     }
 
-    /// Emits a compare for the condition `c != 0` (fusing an `icmp`/`fcmp` that defines
-    /// `c` when one flag condition expresses it) and returns that condition.
+    /// Emits a compare for the condition `c != 0` (rules `lower_cond`) and returns it.
     pub fn lower_cond(&mut self, c: Value) -> CC {
-        let func = self.lower.func;
-        if let Some(i) = self.lower.def_inst(c) {
-            match func.dfg.insts[i] {
-                InstructionData::IntCompare { cond, args, .. }
-                    if self.value_ty(args[0]) != types::I128 =>
-                {
-                    return self.int_compare(cond, args[0], CmpRhs::Val(args[1]));
-                }
-                InstructionData::IntCompareImm { cond, arg, imm, .. }
-                    if self.value_ty(arg) != types::I128 =>
-                {
-                    return self.int_compare(cond, arg, CmpRhs::Imm(imm.bits()));
-                }
-                InstructionData::FloatCompare { cond, args, .. } => {
-                    if let Some(cc) = self.float_compare_single(cond, args[0], args[1]) {
-                        return cc;
-                    }
-                }
-                _ => {}
-            }
-        }
-        let ty = self.value_ty(c);
-        if ty == types::I128 {
-            let r = self.regs(c);
-            let lo = Gpr::unwrap_new(r.regs()[0]);
-            let hi = Gpr::unwrap_new(r.regs()[1]);
-            let t = self.alu_rr(OperandSize::S64, AluOp::Or, lo, hi);
-            self.emit(MInst::TestRmR {
-                lhs: gm(OperandSize::S64, t),
-                rhs: t,
-            });
-            return CC::NZ;
-        }
-        let size = ty_of(ty).map_or(OperandSize::S64, |t| size_of(&t));
-        let r = self.put_in_gpr(c);
-        self.emit(MInst::TestRmR {
-            lhs: gm(size, r),
-            rhs: r,
-        });
-        CC::NZ
+        generated::constructor_lower_cond(self, c)
+    }
+
+    fn compare_def(&self, c: Value) -> Option<InstructionData> {
+        let i = self.lower.def_inst(c)?;
+        Some(self.lower.func.dfg.insts[i])
     }
 
     fn int_compare(&mut self, cond: IntCC, a: Value, b: CmpRhs) -> CC {
@@ -594,35 +559,10 @@ impl IsleContext<'_, '_, '_> {
         }
     }
 
-    /// `fcmp` conditions that one flag test expresses after `ucomis` (swapping operands for
-    /// the "less" ones); `None` for `eq` and `ne`, which need two.
-    fn float_compare_single(&mut self, cond: FloatCC, a: Value, b: Value) -> Option<CC> {
-        use FloatCC as F;
-        let (swap, cc) = match cond {
-            F::Ordered => (false, CC::NP),
-            F::Unordered => (false, CC::P),
-            F::OrderedNotEqual => (false, CC::NZ),
-            F::UnorderedOrEqual => (false, CC::Z),
-            F::GreaterThan => (false, CC::NBE),
-            F::GreaterThanOrEqual => (false, CC::NB),
-            F::LessThan => (true, CC::NBE),
-            F::LessThanOrEqual => (true, CC::NB),
-            F::UnorderedOrLessThan => (false, CC::B),
-            F::UnorderedOrLessThanOrEqual => (false, CC::BE),
-            F::UnorderedOrGreaterThan => (true, CC::B),
-            F::UnorderedOrGreaterThanOrEqual => (true, CC::BE),
-            F::Equal | F::NotEqual => return None,
-        };
-        if swap {
-            self.ucomis(b, a);
-        } else {
-            self.ucomis(a, b);
-        }
-        Some(cc)
-    }
-
-    fn float_compare_value(&mut self, cond: FloatCC, a: Value, b: Value) -> Gpr {
-        if let Some(cc) = self.float_compare_single(cond, a, b) {
+    /// The 0/1 value of the `fcmp` defining `c`.
+    fn float_compare_value(&mut self, c: Value, cond: FloatCC, a: Value, b: Value) -> Gpr {
+        if !matches!(cond, FloatCC::Equal | FloatCC::NotEqual) {
+            let cc = self.lower_cond(c);
             return self.setcc(cc);
         }
         self.ucomis(a, b);
@@ -1586,6 +1526,61 @@ impl generated::Context for IsleContext<'_, '_, '_> {
         });
         dst
     }
+    fn icmp_def(&mut self, c: Value) -> Option<(IntCC, Value, Value)> {
+        match self.compare_def(c)? {
+            InstructionData::IntCompare { cond, args, .. }
+                if self.value_ty(args[0]) != types::I128 =>
+            {
+                Some((cond, args[0], args[1]))
+            }
+            _ => None,
+        }
+    }
+    fn icmp_imm_def(&mut self, c: Value) -> Option<(IntCC, Value, i64)> {
+        match self.compare_def(c)? {
+            InstructionData::IntCompareImm { cond, arg, imm, .. }
+                if self.value_ty(arg) != types::I128 =>
+            {
+                Some((cond, arg, imm.bits()))
+            }
+            _ => None,
+        }
+    }
+    fn fcmp_def(&mut self, c: Value) -> Option<(FloatCC, Value, Value)> {
+        match self.compare_def(c)? {
+            InstructionData::FloatCompare { cond, args, .. } => Some((cond, args[0], args[1])),
+            _ => None,
+        }
+    }
+    fn int_cmp(&mut self, cond: IntCC, x: Value, y: Value) -> CC {
+        self.int_compare(cond, x, CmpRhs::Val(y))
+    }
+    fn int_cmp_imm(&mut self, cond: IntCC, x: Value, k: i64) -> CC {
+        self.int_compare(cond, x, CmpRhs::Imm(k))
+    }
+    fn ucomis_cc(&mut self, x: Value, y: Value, cc: CC) -> CC {
+        self.ucomis(x, y);
+        cc
+    }
+    fn test_nonzero(&mut self, c: Value) -> CC {
+        let ty = self.value_ty(c);
+        if ty == types::I128 {
+            let (lo, hi) = self.pair(c);
+            let t = self.alu_rr(OperandSize::S64, AluOp::Or, lo, hi);
+            self.emit(MInst::TestRmR {
+                lhs: gm(OperandSize::S64, t),
+                rhs: t,
+            });
+            return CC::NZ;
+        }
+        let size = ty_of(ty).map_or(OperandSize::S64, |t| size_of(&t));
+        let r = self.put_in_gpr(c);
+        self.emit(MInst::TestRmR {
+            lhs: gm(size, r),
+            rhs: r,
+        });
+        CC::NZ
+    }
     fn i128_mul(&mut self, x: Value, y: Value) -> ValueRegs {
         let a = self.pair(x);
         let b = self.pair(y);
@@ -2097,7 +2092,8 @@ impl IsleContext<'_, '_, '_> {
                 self.out(inst, ValueRegs::one(t.to_reg()));
             }
             InstructionData::FloatCompare { cond, args, .. } => {
-                let t = self.float_compare_value(cond, args[0], args[1]);
+                let c = dfg.first_result(inst);
+                let t = self.float_compare_value(c, cond, args[0], args[1]);
                 self.out(inst, ValueRegs::one(t.to_reg()));
             }
             InstructionData::Load {
