@@ -1,6 +1,6 @@
 //! The compile context (buffers reused across functions) and the compiled result.
 
-use crate::machinst::lower::Analysis;
+use crate::machinst::lower::{Analysis, LowerBuffers};
 use crate::machinst::vcode::VCode;
 use crate::machinst::{CodeBuffer, Reloc, TrapRecord};
 use kiln_ir::dominator_tree::DominatorTree;
@@ -32,6 +32,8 @@ pub struct CompileContext<I> {
     pub domtree: DominatorTree,
     /// Use counts and colours.
     pub analysis: Analysis,
+    /// The lowering driver's vectors.
+    pub lower: LowerBuffers<I>,
     /// The machine code over virtual registers.
     pub vcode: VCode<I>,
     /// The allocator's reusable state.
@@ -47,6 +49,7 @@ impl<I: crate::machinst::vcode::VCodeInst> CompileContext<I> {
             cfg: ControlFlowGraph::new(),
             domtree: DominatorTree::new(),
             analysis: Analysis::default(),
+            lower: LowerBuffers::default(),
             vcode: VCode::new(),
             regalloc: regalloc2::Ctx::default(),
             buffer: CodeBuffer::new(),

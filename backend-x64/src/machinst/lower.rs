@@ -138,25 +138,49 @@ enum BlockKind {
     Edge { from: Block, succ: u32 },
 }
 
+/// The vectors of [`Lower`], kept between functions so lowering allocates only when a
+/// function is larger than every one before it.
+pub struct LowerBuffers<I> {
+    value_regs: Vec<Option<ValueRegs>>,
+    used: Vec<bool>,
+    merged: Vec<bool>,
+    renames: Vec<Option<Reg>>,
+    cur: Vec<(I, Option<TrapCode>)>,
+    order: Vec<BlockKind>,
+    ir_index: Vec<(u32, u32)>,
+    rev_insts: Vec<(I, Option<TrapCode>)>,
+    rev_ends: Vec<u32>,
+    table: Vec<Reg>,
+    is_set: Vec<bool>,
+}
+
+impl<I> Default for LowerBuffers<I> {
+    fn default() -> Self {
+        LowerBuffers {
+            value_regs: Vec::new(),
+            used: Vec::new(),
+            merged: Vec::new(),
+            renames: Vec::new(),
+            cur: Vec::new(),
+            order: Vec::new(),
+            ir_index: Vec::new(),
+            rev_insts: Vec::new(),
+            rev_ends: Vec::new(),
+            table: Vec::new(),
+            is_set: Vec::new(),
+        }
+    }
+}
+
 /// The lowering state of one function, shared with the target's per-instruction lowering.
 pub struct Lower<'f, I: VCodeInst> {
     /// The function being lowered.
     pub func: &'f Function,
     /// Use counts and colours.
     pub analysis: &'f Analysis,
-    value_regs: Vec<Option<ValueRegs>>,
-    used: Vec<bool>,
-    merged: Vec<bool>,
     next_vreg: usize,
-    /// Per virtual register: the register it was renamed to, if any.
-    renames: Vec<Option<Reg>>,
-    cur: Vec<(I, Option<TrapCode>)>,
     cur_inst: Option<Inst>,
-    order: Vec<BlockKind>,
-    /// Per IR block: its index in `order`, and the index of its first edge block.
-    ir_index: Vec<(u32, u32)>,
-    /// The machine instructions of each block, in order (built in reverse).
-    blocks: Vec<Vec<(I, Option<TrapCode>)>>,
+    b: &'f mut LowerBuffers<I>,
 }
 
 /// The target's part of lowering.
@@ -172,45 +196,50 @@ pub trait LowerTarget<I: VCodeInst> {
 }
 
 impl<'f, I: VCodeInst> Lower<'f, I> {
-    /// Prepares to lower `func`.
+    /// Prepares to lower `func`, reusing `buffers`.
     pub fn new(
         func: &'f Function,
         analysis: &'f Analysis,
         domtree: &DominatorTree,
+        buffers: &'f mut LowerBuffers<I>,
     ) -> Result<Self, LowerError> {
-        let mut order = Vec::new();
-        let mut ir_index = vec![(u32::MAX, 0); func.dfg.num_blocks()];
         if func.layout.entry_block().is_none() {
             return Err(LowerError::Invalid("function has no blocks".into()));
         }
-        for &b in domtree.cfg_rpo() {
-            let at = order.len() as u32;
-            order.push(BlockKind::Ir(b));
-            let n = match func.layout.last_inst(b) {
+        let b = buffers;
+        b.order.clear();
+        b.ir_index.clear();
+        b.ir_index.resize(func.dfg.num_blocks(), (u32::MAX, 0));
+        for &blk in domtree.cfg_rpo() {
+            let at = b.order.len() as u32;
+            b.order.push(BlockKind::Ir(blk));
+            let n = match func.layout.last_inst(blk) {
                 Some(t) => func.dfg.branch_destinations(t).len() as u32,
                 None => 0,
             };
-            ir_index[b.index()] = (at, at + 1);
+            b.ir_index[blk.index()] = (at, at + 1);
             if n > 1 {
                 for s in 0..n {
-                    order.push(BlockKind::Edge { from: b, succ: s });
+                    b.order.push(BlockKind::Edge { from: blk, succ: s });
                 }
             }
         }
-        let nblocks = order.len();
+        b.value_regs.clear();
+        b.value_regs.resize(func.dfg.num_values(), None);
+        b.used.clear();
+        b.used.resize(func.dfg.num_values(), false);
+        b.merged.clear();
+        b.merged.resize(func.dfg.num_insts(), false);
+        b.renames.clear();
+        b.cur.clear();
+        b.rev_insts.clear();
+        b.rev_ends.clear();
         Ok(Lower {
             func,
             analysis,
-            value_regs: vec![None; func.dfg.num_values()],
-            used: vec![false; func.dfg.num_values()],
-            merged: vec![false; func.dfg.num_insts()],
             next_vreg: 0,
-            renames: Vec::new(),
-            cur: Vec::new(),
             cur_inst: None,
-            order,
-            ir_index,
-            blocks: (0..nblocks).map(|_| Vec::new()).collect(),
+            b,
         })
     }
 
@@ -232,7 +261,7 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
 
     fn regs_of(&mut self, v: Value) -> ValueRegs {
         let v = self.func.dfg.resolve_aliases(v);
-        if let Some(r) = self.value_regs[v.index()] {
+        if let Some(r) = self.b.value_regs[v.index()] {
             return r;
         }
         let class = self.class_of(v);
@@ -242,14 +271,14 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
         } else {
             ValueRegs::one(self.alloc_vreg(class))
         };
-        self.value_regs[v.index()] = Some(r);
+        self.b.value_regs[v.index()] = Some(r);
         r
     }
 
     /// The registers of `v` as an operand: marks `v` used (so its definition is lowered).
     pub fn put_value_in_regs(&mut self, v: Value) -> ValueRegs {
         let v = self.func.dfg.resolve_aliases(v);
-        self.used[v.index()] = true;
+        self.b.used[v.index()] = true;
         self.regs_of(v)
     }
 
@@ -257,18 +286,18 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
     /// (earlier in program order) uses of `v` read them directly.
     pub fn set_output(&mut self, v: Value, regs: ValueRegs) {
         let v = self.func.dfg.resolve_aliases(v);
-        match self.value_regs[v.index()] {
+        match self.b.value_regs[v.index()] {
             Some(old) => {
                 for (o, n) in old.regs().iter().zip(regs.regs()) {
                     if let (true, Some(i)) = (o != n, o.virt_index()) {
-                        if self.renames.len() <= i {
-                            self.renames.resize(i + 1, None);
+                        if self.b.renames.len() <= i {
+                            self.b.renames.resize(i + 1, None);
                         }
-                        self.renames[i] = Some(*n);
+                        self.b.renames[i] = Some(*n);
                     }
                 }
             }
-            None => self.value_regs[v.index()] = Some(regs),
+            None => self.b.value_regs[v.index()] = Some(regs),
         }
     }
 
@@ -279,7 +308,7 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
 
     /// Whether the result `v` is used by something lowered so far.
     pub fn is_used(&self, v: Value) -> bool {
-        self.used[self.func.dfg.resolve_aliases(v).index()]
+        self.b.used[self.func.dfg.resolve_aliases(v).index()]
     }
 
     /// The instruction being lowered.
@@ -289,12 +318,12 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
 
     /// Whether the load `load` defining `v` may be merged into the instruction being lowered.
     pub fn can_sink(&self, load: Inst, v: Value) -> bool {
-        !self.merged[load.index()] && self.analysis.can_sink(self.func, load, v, self.cur_inst())
+        !self.b.merged[load.index()] && self.analysis.can_sink(self.func, load, v, self.cur_inst())
     }
 
     /// Marks `load` as merged into its user: it is not lowered on its own.
     pub fn sink_inst(&mut self, load: Inst) {
-        self.merged[load.index()] = true;
+        self.b.merged[load.index()] = true;
     }
 
     /// The instruction defining `v`, if it is an instruction result.
@@ -307,12 +336,12 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
 
     /// Appends a machine instruction to the current IR instruction's lowering.
     pub fn emit(&mut self, inst: I) {
-        self.cur.push((inst, None));
+        self.b.cur.push((inst, None));
     }
 
     /// Appends a machine instruction that may fault with `code`.
     pub fn emit_trap(&mut self, inst: I, code: Option<TrapCode>) {
-        self.cur.push((inst, code));
+        self.b.cur.push((inst, code));
     }
 
     /// The label of successor `i` of the current block's terminator (its edge block when
@@ -323,13 +352,13 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
             .layout
             .inst_block(self.cur_inst())
             .expect("instruction in layout");
-        let (_, edges) = self.ir_index[b.index()];
+        let (_, edges) = self.b.ir_index[b.index()];
         let n = self.func.dfg.branch_destinations(self.cur_inst()).len();
         if n > 1 {
             Label::new(edges + i as u32)
         } else {
             let dest = self.func.dfg.branch_destinations(self.cur_inst())[i].block;
-            Label::new(self.ir_index[dest.index()].0)
+            Label::new(self.b.ir_index[dest.index()].0)
         }
     }
 
@@ -345,32 +374,32 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
             .entry_block()
             .ok_or_else(|| LowerError::Invalid("no entry block".into()))?;
         // Every block parameter gets registers, used or not.
-        for kind in self.order.clone() {
-            if let BlockKind::Ir(b) = kind {
+        for bi in 0..self.b.order.len() {
+            if let BlockKind::Ir(b) = self.b.order[bi] {
                 for &p in func.dfg.block_params(b) {
                     self.regs_of(p);
                 }
             }
         }
         // Postorder: uses before definitions.
-        for bi in (0..self.order.len()).rev() {
-            let mut rev: Vec<(I, Option<TrapCode>)> = Vec::new();
-            match self.order[bi] {
+        for bi in (0..self.b.order.len()).rev() {
+            match self.b.order[bi] {
                 BlockKind::Edge { from, succ } => {
                     let t = func.layout.last_inst(from).expect("terminator");
                     let dest = func.dfg.branch_destinations(t)[succ as usize];
                     for &a in func.dfg.block_call_args(&dest) {
                         self.put_value_in_regs(a);
                     }
-                    let label = Label::new(self.ir_index[dest.block.index()].0);
-                    rev.push((target.gen_jump(label), None));
+                    let label = Label::new(self.b.ir_index[dest.block.index()].0);
+                    let j = target.gen_jump(label);
+                    self.b.rev_insts.push((j, None));
                 }
                 BlockKind::Ir(b) => {
                     // A jump's arguments are used by the jump.
                     let mut inst = func.layout.last_inst(b);
                     while let Some(i) = inst {
                         inst = func.layout.prev_inst(i);
-                        if self.merged[i.index()] {
+                        if self.b.merged[i.index()] {
                             continue;
                         }
                         let op = func.dfg.insts[i].opcode();
@@ -389,24 +418,28 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
                         self.cur_inst = Some(i);
                         target.lower_inst(&mut self, i)?;
                         self.cur_inst = None;
-                        rev.extend(self.cur.drain(..).rev());
+                        let b = &mut *self.b;
+                        b.rev_insts.extend(b.cur.drain(..).rev());
                     }
                     if b == entry {
                         target.gen_args(&mut self)?;
-                        rev.extend(self.cur.drain(..).rev());
+                        let b = &mut *self.b;
+                        b.rev_insts.extend(b.cur.drain(..).rev());
                     }
                 }
             }
-            rev.reverse();
-            self.blocks[bi] = rev;
+            self.b.rev_ends.push(self.b.rev_insts.len() as u32);
         }
+        // Program order: blocks first to last, instructions forwards.
+        self.b.rev_insts.reverse();
+        self.b.rev_ends.reverse();
         self.finish(vcode)
     }
 
     fn resolve(&self, r: Reg) -> Reg {
         let mut r = r;
         // Renames form chains without cycles (SSA); follow them to the end.
-        while let Some(Some(to)) = r.virt_index().and_then(|i| self.renames.get(i)) {
+        while let Some(Some(to)) = r.virt_index().and_then(|i| self.b.renames.get(i)) {
             r = *to;
         }
         r
@@ -416,12 +449,14 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
         let func = self.func;
         vcode.clear();
         // Resolve renames once into a table indexed by vreg number.
-        let mut table: Vec<Reg> = (0..self.next_vreg)
-            .map(|n| Reg::virt(n, RegClass::Int))
-            .collect();
-        let mut is_set = vec![false; self.next_vreg];
-        for n in 0..self.renames.len() {
-            if let Some(to) = self.renames[n] {
+        let mut table = core::mem::take(&mut self.b.table);
+        let mut is_set = core::mem::take(&mut self.b.is_set);
+        table.clear();
+        table.extend((0..self.next_vreg).map(|n| Reg::virt(n, RegClass::Int)));
+        is_set.clear();
+        is_set.resize(self.next_vreg, false);
+        for n in 0..self.b.renames.len() {
+            if let Some(to) = self.b.renames[n] {
                 table[n] = self.resolve(to);
                 is_set[n] = true;
             }
@@ -448,8 +483,11 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
         let mut params: SmallVec<[Reg; 8]> = SmallVec::new();
         let mut args: SmallVec<[Reg; 8]> = SmallVec::new();
         let mut succs: SmallVec<[u32; 8]> = SmallVec::new();
-        let mut blocks = self.blocks;
-        for (bi, kind) in self.order.iter().enumerate() {
+        let mut insts = core::mem::take(&mut self.b.rev_insts);
+        let total = insts.len() as u32;
+        let nblocks = self.b.order.len();
+        let mut it = insts.drain(..);
+        for (bi, kind) in self.b.order.iter().enumerate() {
             params.clear();
             args.clear();
             succs.clear();
@@ -457,7 +495,7 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
                 BlockKind::Ir(b) => {
                     if bi != 0 {
                         for &p in func.dfg.block_params(b) {
-                            let r = self.value_regs[p.index()];
+                            let r = self.b.value_regs[p.index()];
                             if let Some(r) = r {
                                 params.extend(r.regs().iter().map(|&x| rn(x)));
                             }
@@ -467,14 +505,14 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
                         let dests = func.dfg.branch_destinations(t);
                         if dests.len() == 1 {
                             let d = dests[0];
-                            succs.push(self.ir_index[d.block.index()].0);
+                            succs.push(self.b.ir_index[d.block.index()].0);
                             for &a in func.dfg.block_call_args(&d) {
-                                let r = self.value_regs[func.dfg.resolve_aliases(a).index()]
+                                let r = self.b.value_regs[func.dfg.resolve_aliases(a).index()]
                                     .expect("argument lowered");
                                 args.extend(r.regs().iter().map(|&x| rn(x)));
                             }
                         } else {
-                            let (_, e) = self.ir_index[b.index()];
+                            let (_, e) = self.b.ir_index[b.index()];
                             succs.extend((0..dests.len() as u32).map(|i| e + i));
                         }
                     }
@@ -482,16 +520,25 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
                 BlockKind::Edge { from, succ } => {
                     let t = func.layout.last_inst(from).expect("terminator");
                     let d = func.dfg.branch_destinations(t)[succ as usize];
-                    succs.push(self.ir_index[d.block.index()].0);
+                    succs.push(self.b.ir_index[d.block.index()].0);
                     for &a in func.dfg.block_call_args(&d) {
-                        let r = self.value_regs[func.dfg.resolve_aliases(a).index()]
+                        let r = self.b.value_regs[func.dfg.resolve_aliases(a).index()]
                             .expect("argument lowered");
                         args.extend(r.regs().iter().map(|&x| rn(x)));
                     }
                 }
             }
             vcode.start_block(&params);
-            for (mut inst, trap) in blocks[bi].drain(..) {
+            let start = total - self.b.rev_ends[bi];
+            let end = if bi + 1 < nblocks {
+                total - self.b.rev_ends[bi + 1]
+            } else {
+                total
+            };
+            for _ in start..end {
+                let Some((mut inst, trap)) = it.next() else {
+                    break;
+                };
                 inst.visit_operands(&mut Renamer {
                     table: &table,
                     set: &is_set,
@@ -500,6 +547,10 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
             }
             vcode.set_succs(&succs, &args);
         }
+        drop(it);
+        self.b.rev_insts = insts;
+        self.b.table = table;
+        self.b.is_set = is_set;
         vcode.set_num_vregs(crate::machinst::reg::PINNED_VREGS + self.next_vreg);
         vcode.finish();
         Ok(())

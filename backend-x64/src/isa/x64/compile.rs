@@ -88,7 +88,7 @@ pub fn compile_function(
     ctx.analysis.compute(func);
     let slots = SlotLayout::compute(func);
     let mut target = X64Lower::new(func, opts.flags, &slots);
-    let lower = Lower::new(func, &ctx.analysis, &ctx.domtree)?;
+    let lower = Lower::new(func, &ctx.analysis, &ctx.domtree, &mut ctx.lower)?;
     lower.lower(&mut target, &mut ctx.vcode)?;
     let outgoing = target.outgoing.next_multiple_of(16);
     let vmctx = if opts.stack_limit_check {
