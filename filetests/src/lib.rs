@@ -20,6 +20,7 @@
 pub mod backend;
 mod discover;
 mod filecheck;
+mod precise;
 mod report;
 mod roundtrip;
 pub mod runline;
@@ -170,7 +171,7 @@ pub fn run_file_text(path: &Path, text: &str, opts: &Options) -> FileReport {
     for cmd in &file.commands {
         let outcome = match &skip_all {
             Some(reason) => Outcome::Skipped(reason.clone()),
-            None => subtest::run(cmd, &file, opts),
+            None => subtest::run(cmd, &file, opts, path, text),
         };
         match outcome {
             Outcome::Ran(failures) => {

@@ -7,8 +7,9 @@ use crate::backend::NEEDS_BACKEND;
 use crate::filecheck;
 use crate::report::Failure;
 use crate::Options;
-use kiln_ir::parser::{TargetLine, TestFile};
+use kiln_ir::parser::{TargetLine, TestCommand, TestFile};
 use kiln_ir::Function;
+use std::path::Path;
 
 /// The targets of `file` the backend handles (`[None]`, the host, if the file names none),
 /// and skip reasons for the others.
@@ -80,8 +81,16 @@ pub(crate) fn run(file: &TestFile, opts: &Options) -> Outcome {
     Outcome::Ran(failures)
 }
 
-/// `test compile`: per handled target, compile each function and filecheck its listing.
-pub(crate) fn compile(file: &TestFile, opts: &Options) -> Outcome {
+/// `test compile`: per handled target, compile each function and filecheck its listing
+/// (`test compile precise-output`: compare it with the comment block after the function,
+/// see [`crate::precise`]).
+pub(crate) fn compile(
+    file: &TestFile,
+    opts: &Options,
+    cmd: &TestCommand,
+    path: &Path,
+    text: &str,
+) -> Outcome {
     let Some(backend) = opts.backend.as_deref() else {
         return Outcome::Skipped(NEEDS_BACKEND.into());
     };
@@ -97,8 +106,17 @@ pub(crate) fn compile(file: &TestFile, opts: &Options) -> Outcome {
     if !failures.is_empty() {
         return Outcome::Ran(failures);
     }
+    let precise = cmd.options.iter().any(|o| o == "precise-output");
+    if precise && mine.len() != 1 {
+        failures.push(Failure::at(
+            cmd.line,
+            "precise-output needs exactly one target line",
+        ));
+        return Outcome::Ran(failures);
+    }
+    let mut listings = Vec::new();
     for t in mine {
-        for pf in &file.functions {
+        for (i, pf) in file.functions.iter().enumerate() {
             let listing = match backend.compile_listing(&pf.func, t, &file.settings) {
                 Ok(l) => l,
                 Err(e) => {
@@ -109,6 +127,10 @@ pub(crate) fn compile(file: &TestFile, opts: &Options) -> Outcome {
                     continue;
                 }
             };
+            if precise {
+                listings.push((i, listing));
+                continue;
+            }
             match filecheck::checker(&pf.comments) {
                 Ok(Some(checker)) => {
                     if let Err(msg) = filecheck::check(&checker, &listing) {
@@ -122,6 +144,14 @@ pub(crate) fn compile(file: &TestFile, opts: &Options) -> Outcome {
                 Err(f) => failures.push(f),
             }
         }
+    }
+    if precise {
+        failures.extend(crate::precise::check(
+            path,
+            text,
+            &file.functions,
+            &listings,
+        ));
     }
     Outcome::Ran(failures)
 }
