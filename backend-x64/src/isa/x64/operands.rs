@@ -503,3 +503,109 @@ impl VCodeInst for MInst {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::machinst::vcode::OperandUse;
+    use crate::machinst::{Reg, RegClass};
+
+    /// Records every visited operand.
+    struct Record(Vec<(Reg, OperandUse)>);
+
+    impl OperandVisitor for Record {
+        fn visit(&mut self, reg: &mut Reg, how: OperandUse) {
+            if !reg.is_physical() {
+                self.0.push((*reg, how));
+            }
+        }
+    }
+
+    fn ops(mut i: MInst) -> Vec<(Reg, OperandUse)> {
+        let mut r = Record(Vec::new());
+        i.visit_operands(&mut r);
+        r.0
+    }
+
+    fn g(n: usize) -> Gpr {
+        Gpr::unwrap_new(Reg::virt(n, RegClass::Int))
+    }
+
+    fn p(g: Gpr) -> PReg {
+        preg(g)
+    }
+
+    #[test]
+    fn two_address_forms_reuse_their_first_source() {
+        // add dst, [base + index*4]: src1 first, then the address registers, dst reuses 0.
+        let i = MInst::AluRmR {
+            op: AluOp::Add,
+            src1: g(0),
+            src2: GprMem64::Mem(Mem64::new(Amode::imm_reg_reg_shift(
+                8,
+                g(1),
+                g(2),
+                Scale::Four,
+            )))
+            .into(),
+            dst: Writable::from_reg(g(3)),
+        };
+        let v = ops(i);
+        assert_eq!(v[0], (g(0).to_reg(), OperandUse::Use));
+        assert_eq!(v[3], (g(3).to_reg(), OperandUse::Reuse(0)));
+        // cmov keeps the alternative in the destination.
+        let c = ops(MInst::Cmove {
+            cc: CC::Z,
+            consequent: GprMem64::Reg(g(5)).into(),
+            alternative: g(6),
+            dst: Writable::from_reg(g(7)),
+        });
+        assert_eq!(c[0].0, g(6).to_reg());
+        assert_eq!(c[2], (g(7).to_reg(), OperandUse::Reuse(0)));
+    }
+
+    #[test]
+    fn frame_registers_in_addresses_are_not_operands() {
+        let v = ops(MInst::MovzxRmR {
+            src: GprMem64::Mem(Mem64::new(Amode::imm_reg(-8, regs::RBP))).into(),
+            dst: Writable::from_reg(g(0)),
+        });
+        assert_eq!(v, vec![(g(0).to_reg(), OperandUse::Def)]);
+    }
+
+    #[test]
+    fn division_and_shifts_use_their_fixed_registers() {
+        let d = ops(MInst::Div {
+            signed: true,
+            dividend_lo: g(0),
+            dividend_hi: g(1),
+            divisor: GprMem32::Reg(g(2)).into(),
+            dst_quot: Writable::from_reg(g(3)),
+            dst_rem: Writable::from_reg(g(4)),
+        });
+        assert_eq!(d[0].1, OperandUse::FixedUse(p(regs::RAX)));
+        assert_eq!(d[1].1, OperandUse::FixedUse(p(regs::RDX)));
+        assert_eq!(d[2].1, OperandUse::Use);
+        assert_eq!(d[3].1, OperandUse::FixedDef(p(regs::RAX)));
+        assert_eq!(d[4].1, OperandUse::FixedDef(p(regs::RDX)));
+        let s = ops(MInst::Shift {
+            op: ShiftOp::Shl,
+            size: OperandSize::S32,
+            src: g(0),
+            amount: ShiftAmount::Cl(g(1)),
+            dst: Writable::from_reg(g(2)),
+        });
+        assert_eq!(s[1].1, OperandUse::FixedUse(p(regs::RCX)));
+        assert_eq!(s[2].1, OperandUse::Reuse(0));
+    }
+
+    #[test]
+    fn calls_clobber_caller_saved_registers_only() {
+        let c = sysv_call_clobbers();
+        assert!(c.contains(p(regs::RAX)) && c.contains(p(regs::R11)));
+        for r in [regs::RBX, regs::RBP, regs::RSP, regs::R12, regs::R15] {
+            assert!(!c.contains(p(r)));
+        }
+        assert!(c.contains(regs::xmm(15).to_reg().to_preg().unwrap()));
+    }
+}
