@@ -275,3 +275,202 @@ fn mask(ty: Type, bits: u128) -> u128 {
         bits & ((1u128 << b) - 1)
     }
 }
+
+#[cfg(all(test, target_arch = "x86_64", target_os = "linux"))]
+mod tests {
+    use super::*;
+    use kiln_ir::interpreter::{FunctionStore, Interpreter};
+    use kiln_ir::parser::parse_functions;
+
+    /// A small deterministic generator (xorshift) of edge-heavy values.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn value(&mut self, ty: Type) -> DataValue {
+            let bits = ty.bits();
+            let min = 1u128 << (bits - 1);
+            let r = self.next();
+            let v = if ty.is_float() {
+                // Zeros, infinities, NaNs with payloads, integers and small fractions.
+                let edges64: [u64; 8] = [
+                    0,
+                    1 << 63,
+                    0x7ff0_0000_0000_0000,
+                    0x7ff8_0000_0000_0001,
+                    0xfff4_0000_0000_0002,
+                    0x4004_0000_0000_0000,
+                    0xc004_0000_0000_0000,
+                    0x3fe0_0000_0000_0000,
+                ];
+                let edges32: [u32; 8] = [
+                    0,
+                    0x8000_0000,
+                    0x7f80_0000,
+                    0x7fc0_0001,
+                    0xffa0_0002,
+                    0x4020_0000,
+                    0xc020_0000,
+                    0x3f00_0000,
+                ];
+                let e = (r >> 8) as usize % 8;
+                match (r % 3, bits) {
+                    (0, 64) => edges64[e] as u128,
+                    (0, _) => edges32[e] as u128,
+                    (1, 64) => f64::from(((r >> 16) % 2001) as i32 - 1000).to_bits() as u128,
+                    (1, _) => (((r >> 16) % 2001) as f32 - 1000.0).to_bits() as u128,
+                    _ => self.next() as u128,
+                }
+            } else if r % 3 == 0 {
+                [0, 1, 2, u128::MAX, min, min - 1, 0x80, 0x7f][(r >> 8) as usize % 8]
+            } else {
+                (self.next() as u128) << 64 | self.next() as u128
+            };
+            DataValue::from_bits(ty, mask(ty, v))
+        }
+    }
+
+    fn targets() -> [Option<TargetLine>; 2] {
+        [
+            None,
+            Some(TargetLine {
+                isa: "x86_64".into(),
+                flags: vec![],
+                line: 0,
+            }),
+        ]
+    }
+
+    /// Compiles `text` for the host and for the baseline (SSE2 fallbacks) and checks every
+    /// function on random arguments against the interpreter, the specification (NaN results
+    /// as loosely as run lines compare them; traps must agree).
+    fn agree(text: &str, rounds: usize) {
+        let funcs = parse_functions(text).expect("parses");
+        let backend = X64Backend::new();
+        for t in targets() {
+            let mut exec = backend
+                .compile_for_run(&funcs, t.as_ref(), &[])
+                .unwrap_or_else(|e| panic!("compiles: {e}"));
+            let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+            for f in &funcs {
+                let name = f.name.to_string();
+                for _ in 0..rounds {
+                    let args: Vec<DataValue> = f
+                        .signature
+                        .params
+                        .iter()
+                        .map(|p| rng.value(p.value_type))
+                        .collect();
+                    let mut store = FunctionStore::new();
+                    store.add(f);
+                    let want = Interpreter::new(store).call_by_name(&name, &args);
+                    let got = exec.call(&name, &args);
+                    let ok = match (&got, &want) {
+                        (Ok(g), Ok(w)) => {
+                            g.len() == w.len() && g.iter().zip(w).all(|(a, b)| a.matches(b))
+                        }
+                        _ => got == want,
+                    };
+                    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+                    assert!(
+                        ok,
+                        "{name}({}): got {got:?}, want {want:?}",
+                        args.join(", ")
+                    );
+                }
+            }
+        }
+    }
+
+    fn each(ops: &[&str], tys: &[&str], body: impl Fn(&str, &str) -> String) -> String {
+        let mut text = String::new();
+        for op in ops {
+            for ty in tys {
+                text.push_str(&body(op, ty));
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn integer_binary_ops_agree_with_the_interpreter() {
+        let ops = [
+            "iadd", "isub", "imul", "umulhi", "smulhi", "udiv", "sdiv", "urem", "srem", "band",
+            "bor", "bxor", "band_not", "bor_not", "bxor_not", "ishl", "ushr", "sshr", "rotl",
+            "rotr", "smin", "smax", "umin", "umax",
+        ];
+        let text = each(&ops, &["i8", "i16", "i32", "i64", "i128"], |op, ty| {
+            format!(
+                "function %{op}_{ty}({ty}, {ty}) -> {ty} {{\n\
+                 block0(v0: {ty}, v1: {ty}):\n    v2 = {op} v0, v1\n    return v2\n}}\n"
+            )
+        });
+        agree(&text, 48);
+    }
+
+    #[test]
+    fn integer_unary_ops_and_compares_agree_with_the_interpreter() {
+        let unary = [
+            "ineg", "iabs", "bnot", "clz", "cls", "ctz", "popcnt", "bitrev",
+        ];
+        let mut text = each(&unary, &["i8", "i16", "i32", "i64", "i128"], |op, ty| {
+            format!(
+                "function %{op}_{ty}({ty}) -> {ty} {{\n\
+                 block0(v0: {ty}):\n    v1 = {op} v0\n    return v1\n}}\n"
+            )
+        });
+        let conds = [
+            "eq", "ne", "slt", "sge", "sgt", "sle", "ult", "uge", "ugt", "ule",
+        ];
+        text += &each(&conds, &["i8", "i16", "i32", "i64", "i128"], |cc, ty| {
+            format!(
+                "function %icmp_{cc}_{ty}({ty}, {ty}) -> i8 {{\n\
+                 block0(v0: {ty}, v1: {ty}):\n    v2 = icmp {cc} v0, v1\n    return v2\n}}\n\
+                 function %br_{cc}_{ty}({ty}, {ty}) -> i32 {{\n\
+                 block0(v0: {ty}, v1: {ty}):\n    v2 = icmp {cc} v0, v1\n    brif v2, block1, block2\n\
+                 block1:\n    v3 = iconst.i32 1\n    return v3\n\
+                 block2:\n    v4 = iconst.i32 2\n    return v4\n}}\n"
+            )
+        });
+        agree(&text, 32);
+    }
+
+    #[test]
+    fn float_ops_and_compares_agree_with_the_interpreter() {
+        let binary = ["fadd", "fsub", "fmul", "fdiv", "fmin", "fmax", "fcopysign"];
+        let mut text = each(&binary, &["f32", "f64"], |op, ty| {
+            format!(
+                "function %{op}_{ty}({ty}, {ty}) -> {ty} {{\n\
+                 block0(v0: {ty}, v1: {ty}):\n    v2 = {op} v0, v1\n    return v2\n}}\n"
+            )
+        });
+        let unary = ["fabs", "fneg", "sqrt", "ceil", "floor", "trunc", "nearest"];
+        text += &each(&unary, &["f32", "f64"], |op, ty| {
+            format!(
+                "function %{op}_{ty}({ty}) -> {ty} {{\n\
+                 block0(v0: {ty}):\n    v1 = {op} v0\n    return v1\n}}\n"
+            )
+        });
+        let conds = [
+            "ord", "uno", "eq", "ne", "one", "ueq", "lt", "le", "gt", "ge", "ult", "ule", "ugt",
+            "uge",
+        ];
+        text += &each(&conds, &["f32", "f64"], |cc, ty| {
+            format!(
+                "function %fcmp_{cc}_{ty}({ty}, {ty}) -> i8 {{\n\
+                 block0(v0: {ty}, v1: {ty}):\n    v2 = fcmp {cc} v0, v1\n    return v2\n}}\n\
+                 function %fbr_{cc}_{ty}({ty}, {ty}) -> i32 {{\n\
+                 block0(v0: {ty}, v1: {ty}):\n    v2 = fcmp {cc} v0, v1\n    brif v2, block1, block2\n\
+                 block1:\n    v3 = iconst.i32 1\n    return v3\n\
+                 block2:\n    v4 = iconst.i32 2\n    return v4\n}}\n"
+            )
+        });
+        agree(&text, 32);
+    }
+}
