@@ -473,4 +473,70 @@ mod tests {
         });
         agree(&text, 32);
     }
+
+    #[test]
+    fn conversions_and_overflow_ops_agree_with_the_interpreter() {
+        let mut text = String::new();
+        for to in ["i8", "i16", "i32", "i64"] {
+            for from in ["f32", "f64"] {
+                for op in [
+                    "fcvt_to_sint",
+                    "fcvt_to_uint",
+                    "fcvt_to_sint_sat",
+                    "fcvt_to_uint_sat",
+                ] {
+                    text += &format!(
+                        "function %{op}_{from}_{to}({from}) -> {to} {{\n\
+                         block0(v0: {from}):\n    v1 = {op}.{to} v0\n    return v1\n}}\n"
+                    );
+                }
+            }
+        }
+        for from in ["i8", "i16", "i32", "i64", "i128"] {
+            for to in ["f32", "f64"] {
+                for op in ["fcvt_from_sint", "fcvt_from_uint"] {
+                    text += &format!(
+                        "function %{op}_{from}_{to}({from}) -> {to} {{\n\
+                         block0(v0: {from}):\n    v1 = {op}.{to} v0\n    return v1\n}}\n"
+                    );
+                }
+            }
+        }
+        let narrow = ["i8", "i16", "i32", "i64"];
+        for (i, from) in narrow.iter().enumerate() {
+            for to in narrow[i + 1..].iter().chain(["i128"].iter()) {
+                for op in ["uextend", "sextend"] {
+                    text += &format!(
+                        "function %{op}_{from}_{to}({from}) -> {to} {{\n\
+                         block0(v0: {from}):\n    v1 = {op}.{to} v0\n    return v1\n}}\n"
+                    );
+                }
+            }
+        }
+        let ovf = [
+            "uadd_overflow",
+            "sadd_overflow",
+            "usub_overflow",
+            "ssub_overflow",
+            "umul_overflow",
+            "smul_overflow",
+        ];
+        text += &each(&ovf, &["i8", "i16", "i32", "i64", "i128"], |op, ty| {
+            format!(
+                "function %{op}_{ty}({ty}, {ty}) -> {ty}, i8 {{\n\
+                 block0(v0: {ty}, v1: {ty}):\n    v2, v3 = {op} v0, v1\n    return v2, v3\n}}\n"
+            )
+        });
+        text += &each(
+            &["i8", "i32", "i64", "i128"],
+            &["i8", "i64", "f32", "f64", "i128"],
+            |c, ty| {
+                format!(
+                "function %select_{c}_{ty}({c}, {ty}, {ty}) -> {ty} {{\n\
+                 block0(v0: {c}, v1: {ty}, v2: {ty}):\n    v3 = select v0, v1, v2\n    return v3\n}}\n"
+            )
+            },
+        );
+        agree(&text, 32);
+    }
 }
