@@ -583,14 +583,21 @@ impl IsleContext<'_, '_, '_> {
                 self.ret(&vals)?;
             }
             InstructionData::Call { func_ref, args, .. } => {
-                let sig = &dfg.signatures[dfg.ext_funcs[func_ref].signature];
+                let ext = &dfg.ext_funcs[func_ref];
+                let sig = &dfg.signatures[ext.signature];
                 let vals: Vec<Value> = dfg.value_lists.get(args).to_vec();
-                self.call(
-                    inst,
-                    sig,
-                    CallTarget::Known(RelocTarget::Func(func_ref)),
-                    &vals,
-                )?;
+                // A colocated callee is within rel32 reach; any other may be anywhere.
+                let target = if ext.colocated {
+                    CallTarget::Known(RelocTarget::Func(func_ref))
+                } else {
+                    let addr = self.gpr();
+                    self.emit(MInst::LoadFuncAddr {
+                        target: RelocTarget::Func(func_ref),
+                        dst: w(addr),
+                    });
+                    CallTarget::Reg(addr)
+                };
+                self.call(inst, sig, target, &vals)?;
             }
             InstructionData::CallIndirect { sig_ref, args, .. } => {
                 let sig = &dfg.signatures[sig_ref];
