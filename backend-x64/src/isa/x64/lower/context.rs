@@ -969,4 +969,102 @@ impl generated::Context for IsleContext<'_, '_, '_> {
         );
         ValueRegs::two(lo.to_reg(), hi.to_reg())
     }
+    fn load_zx(&mut self, size: OperandSize, a: Amode) -> Gpr {
+        let dst = self.gpr();
+        self.emit(MInst::MovzxRmR {
+            src: gpr_mem_of(size, a),
+            dst: w(dst),
+        });
+        dst
+    }
+    fn load_sx(&mut self, size: OperandSize, a: Amode) -> Gpr {
+        let dst = self.gpr();
+        self.emit(MInst::MovsxRmR {
+            src: gpr_mem_of(size, a),
+            dst_size: OperandSize::S64,
+            dst: w(dst),
+        });
+        dst
+    }
+    fn load_f32(&mut self, a: Amode) -> Xmm {
+        let dst = self.xmm();
+        let avx = self.avx();
+        self.emit(MInst::MovssLoad {
+            src: Mem32::new(a),
+            dst: w(dst),
+            avx,
+        });
+        dst
+    }
+    fn load_f64(&mut self, a: Amode) -> Xmm {
+        let dst = self.xmm();
+        let avx = self.avx();
+        self.emit(MInst::MovsdLoad {
+            src: Mem64::new(a),
+            dst: w(dst),
+            avx,
+        });
+        dst
+    }
+    fn load_pair(&mut self, a: Amode) -> ValueRegs {
+        // Both halves may fault: both carry the trap code.
+        let trap = self.x.pending_trap.unwrap_or(None);
+        let mut halves = [self.gpr(), self.gpr()];
+        for (k, h) in halves.iter_mut().enumerate() {
+            let Some(at) = a.offset(8 * k as i32) else {
+                self.fail("address offset overflow");
+                break;
+            };
+            self.lower.emit_trap(
+                MInst::MovzxRmR {
+                    src: GprMem64::Mem(Mem64::new(at)).into(),
+                    dst: w(*h),
+                },
+                trap,
+            );
+        }
+        ValueRegs::two(halves[0].to_reg(), halves[1].to_reg())
+    }
+    fn store_int(&mut self, size: OperandSize, x: Gpr, a: Amode) {
+        self.emit(MInst::MovMR {
+            src: x,
+            dst: mem_of(size, a),
+        });
+    }
+    fn store_f32(&mut self, x: Xmm, a: Amode) {
+        let avx = self.avx();
+        self.emit(MInst::MovssStore {
+            src: x,
+            dst: Mem32::new(a),
+            avx,
+        });
+    }
+    fn store_f64(&mut self, x: Xmm, a: Amode) {
+        let avx = self.avx();
+        self.emit(MInst::MovsdStore {
+            src: x,
+            dst: Mem64::new(a),
+            avx,
+        });
+    }
+    fn store_pair(&mut self, x: Value, a: Amode) {
+        let trap = self.x.pending_trap.unwrap_or(None);
+        let (lo, hi) = self.pair(x);
+        for (k, h) in [lo, hi].into_iter().enumerate() {
+            let Some(at) = a.offset(8 * k as i32) else {
+                self.fail("address offset overflow");
+                break;
+            };
+            self.lower.emit_trap(
+                MInst::MovMR {
+                    src: h,
+                    dst: AnyMem::M64(Mem64::new(at)),
+                },
+                trap,
+            );
+        }
+    }
+    fn no_output(&mut self) -> ValueRegs {
+        ValueRegs::none()
+    }
 }

@@ -197,6 +197,7 @@ impl IsleContext<'_, '_, '_> {
         Amode::imm_reg(disp, regs::RBP)
     }
 
+    /// A little-endian load of type `ty` by `op` (rules `lower_load`; vectors here).
     pub(super) fn load(
         &mut self,
         op: Opcode,
@@ -204,90 +205,29 @@ impl IsleContext<'_, '_, '_> {
         a: Amode,
         trap: Option<TrapCode>,
     ) -> Result<ValueRegs, LowerError> {
-        let (from, signed) = match op {
-            Opcode::Uload8 => (OperandSize::S8, false),
-            Opcode::Sload8 => (OperandSize::S8, true),
-            Opcode::Uload16 => (OperandSize::S16, false),
-            Opcode::Sload16 => (OperandSize::S16, true),
-            Opcode::Uload32 => (OperandSize::S32, false),
-            Opcode::Sload32 => (OperandSize::S32, true),
-            _ => {
-                if ty.is_vector() {
-                    let x = self.xmm();
-                    let avx = self.avx();
-                    self.lower.emit_trap(
-                        MInst::XmmMov128 {
-                            op: Mov128Op::Movdqu,
-                            src: Mem128::new(a).into(),
-                            dst: w(x),
-                            avx,
-                        },
-                        trap,
-                    );
-                    return Ok(ValueRegs::one(x.to_reg()));
-                }
-                if ty == types::F32 || ty == types::F64 {
-                    let x = self.xmm();
-                    let avx = self.avx();
-                    self.lower.emit_trap(
-                        if ty == types::F32 {
-                            MInst::MovssLoad {
-                                src: Mem32::new(a),
-                                dst: w(x),
-                                avx,
-                            }
-                        } else {
-                            MInst::MovsdLoad {
-                                src: Mem64::new(a),
-                                dst: w(x),
-                                avx,
-                            }
-                        },
-                        trap,
-                    );
-                    return Ok(ValueRegs::one(x.to_reg()));
-                }
-                if ty == types::I128 {
-                    let lo = self.gpr();
-                    let hi = self.gpr();
-                    let a8 = a.offset(8).ok_or_else(|| not_lowered("offset overflow"))?;
-                    self.lower.emit_trap(
-                        MInst::MovzxRmR {
-                            src: GprMem64::Mem(Mem64::new(a)).into(),
-                            dst: w(lo),
-                        },
-                        trap,
-                    );
-                    self.lower.emit_trap(
-                        MInst::MovzxRmR {
-                            src: GprMem64::Mem(Mem64::new(a8)).into(),
-                            dst: w(hi),
-                        },
-                        trap,
-                    );
-                    return Ok(ValueRegs::two(lo.to_reg(), hi.to_reg()));
-                }
-                let t = ty_of(ty).ok_or_else(|| not_lowered(format!("load {}", ty.name())))?;
-                (size_of(&t), false)
-            }
-        };
-        let dst = self.gpr();
-        let src = gpr_mem_of(from, a);
-        self.lower.emit_trap(
-            if signed {
-                MInst::MovsxRmR {
-                    src,
-                    dst_size: OperandSize::S64,
-                    dst: w(dst),
-                }
-            } else {
-                MInst::MovzxRmR { src, dst: w(dst) }
-            },
-            trap,
-        );
-        Ok(ValueRegs::one(dst.to_reg()))
+        if ty.is_vector() {
+            let x = self.xmm();
+            let avx = self.avx();
+            self.lower.emit_trap(
+                MInst::XmmMov128 {
+                    op: Mov128Op::Movdqu,
+                    src: Mem128::new(a).into(),
+                    dst: w(x),
+                    avx,
+                },
+                trap,
+            );
+            return Ok(ValueRegs::one(x.to_reg()));
+        }
+        let unsupported = || not_lowered(format!("{} {}", op.info().name, ty.name()));
+        let t = ty_of(ty).ok_or_else(unsupported)?;
+        self.x.pending_trap = Some(trap);
+        let r = generated::constructor_lower_load(self, op, t, a);
+        self.x.pending_trap = None;
+        r.ok_or_else(unsupported)
     }
 
+    /// A little-endian store of `x` by `op` (rules `lower_store`; vectors here).
     pub(super) fn store(
         &mut self,
         op: Opcode,
@@ -296,72 +236,26 @@ impl IsleContext<'_, '_, '_> {
         trap: Option<TrapCode>,
     ) -> Result<(), LowerError> {
         let ty = self.value_ty(x);
-        let avx = self.avx();
-        let size = match op {
-            Opcode::Istore8 => OperandSize::S8,
-            Opcode::Istore16 => OperandSize::S16,
-            Opcode::Istore32 => OperandSize::S32,
-            _ => {
-                if ty.is_vector() {
-                    let r = self.put_in_xmm(x);
-                    self.lower.emit_trap(
-                        MInst::XmmStore128 {
-                            op: Mov128Op::Movdqu,
-                            src: r,
-                            dst: Mem128::new(a),
-                            avx,
-                        },
-                        trap,
-                    );
-                    return Ok(());
-                }
-                if ty == types::F32 || ty == types::F64 {
-                    let r = self.put_in_xmm(x);
-                    self.lower.emit_trap(
-                        if ty == types::F32 {
-                            MInst::MovssStore {
-                                src: r,
-                                dst: Mem32::new(a),
-                                avx,
-                            }
-                        } else {
-                            MInst::MovsdStore {
-                                src: r,
-                                dst: Mem64::new(a),
-                                avx,
-                            }
-                        },
-                        trap,
-                    );
-                    return Ok(());
-                }
-                if ty == types::I128 {
-                    let r = self.regs(x);
-                    let a8 = a.offset(8).ok_or_else(|| not_lowered("offset overflow"))?;
-                    for (half, at) in [(r.regs()[0], a), (r.regs()[1], a8)] {
-                        self.lower.emit_trap(
-                            MInst::MovMR {
-                                src: Gpr::unwrap_new(half),
-                                dst: AnyMem::M64(Mem64::new(at)),
-                            },
-                            trap,
-                        );
-                    }
-                    return Ok(());
-                }
-                let t = ty_of(ty).ok_or_else(|| not_lowered(format!("store {}", ty.name())))?;
-                size_of(&t)
-            }
-        };
-        let r = self.put_in_gpr(x);
-        self.lower.emit_trap(
-            MInst::MovMR {
-                src: r,
-                dst: mem_of(size, a),
-            },
-            trap,
-        );
-        Ok(())
+        if ty.is_vector() {
+            let r = self.put_in_xmm(x);
+            let avx = self.avx();
+            self.lower.emit_trap(
+                MInst::XmmStore128 {
+                    op: Mov128Op::Movdqu,
+                    src: r,
+                    dst: Mem128::new(a),
+                    avx,
+                },
+                trap,
+            );
+            return Ok(());
+        }
+        let unsupported = || not_lowered(format!("{} {}", op.info().name, ty.name()));
+        let t = ty_of(ty).ok_or_else(unsupported)?;
+        self.x.pending_trap = Some(trap);
+        let r = generated::constructor_lower_store(self, op, t, x, a);
+        self.x.pending_trap = None;
+        r.map(|_| ()).ok_or_else(unsupported)
     }
 }
 
