@@ -41,13 +41,13 @@ pub struct RegallocConfig {
     pub fast: bool,
 }
 
-/// Runs the allocator on `vcode`.
-pub fn allocate<I: VCodeInst>(
+/// Runs the allocator on `vcode`; the result lives in `ctx` (reused by the next run).
+pub fn allocate<'c, I: VCodeInst>(
     vcode: &VCode<I>,
     env: &RegEnv,
     config: RegallocConfig,
-    ctx: &mut regalloc2::Ctx,
-) -> Result<Output, regalloc2::RegAllocError> {
+    ctx: &'c mut regalloc2::Ctx,
+) -> Result<&'c Output, regalloc2::RegAllocError> {
     let opts = RegallocOptions {
         verbose_log: false,
         validate_ssa: cfg!(debug_assertions),
@@ -57,6 +57,5 @@ pub fn allocate<I: VCodeInst>(
             Algorithm::Ion
         },
     };
-    regalloc2::run_with_ctx(vcode, &env.env, &opts, ctx)?;
-    Ok(core::mem::take(&mut ctx.output))
+    regalloc2::run_with_ctx(vcode, &env.env, &opts, ctx)
 }

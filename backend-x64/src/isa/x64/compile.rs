@@ -47,7 +47,13 @@ fn preg(g: Gpr) -> PReg {
     g.to_reg().to_preg().expect("physical")
 }
 
-fn reg_env() -> RegEnv {
+/// The allocatable registers, built once.
+fn reg_env() -> &'static RegEnv {
+    static ENV: std::sync::OnceLock<RegEnv> = std::sync::OnceLock::new();
+    ENV.get_or_init(build_reg_env)
+}
+
+fn build_reg_env() -> RegEnv {
     let ints: Vec<PReg> = regs::SYSV_CALLER_SAVED_GPRS
         .iter()
         .map(|&g| preg(g))
@@ -102,14 +108,22 @@ pub fn compile_function(
     };
     let out = allocate(
         &ctx.vcode,
-        &reg_env(),
+        reg_env(),
         RegallocConfig {
             fast: opts.fast_regalloc,
         },
         &mut ctx.regalloc,
     )
     .map_err(|e| CompileError::Regalloc(format!("{e:?}")))?;
-    emit(ctx, &out, &slots, outgoing, vmctx, opts)
+    emit(
+        &ctx.vcode,
+        &mut ctx.buffer,
+        out,
+        &slots,
+        outgoing,
+        vmctx,
+        opts,
+    )
 }
 
 struct Frame {
@@ -189,14 +203,14 @@ fn mov_edit(from: Allocation, to: Allocation, class: RegClass, frame: &Frame) ->
 }
 
 fn emit(
-    ctx: &mut CompileContext<MInst>,
+    vcode: &crate::machinst::vcode::VCode<MInst>,
+    buf: &mut CodeBuffer,
     out: &regalloc2::Output,
     slots: &SlotLayout,
     outgoing: u32,
     vmctx: Option<Loc>,
     opts: CompileOptions,
 ) -> Result<CompiledFunction, CompileError> {
-    let vcode = &ctx.vcode;
     // Callee-saved registers the allocator used.
     let mut used = [false; 16];
     let mut note = |a: Allocation| {
@@ -227,7 +241,6 @@ fn emit(
         saved,
     };
 
-    let buf: &mut CodeBuffer = &mut ctx.buffer;
     buf.clear();
     let nblocks = vcode.num_blocks();
     for _ in 0..nblocks {
