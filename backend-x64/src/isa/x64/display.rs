@@ -398,6 +398,18 @@ impl Display for MInst {
                 taken,
                 not_taken,
             } => write!(f, "j{cc} {}; jmp {}", label(*taken), label(*not_taken)),
+            MInst::JmpIfEither {
+                cc1,
+                cc2,
+                taken,
+                not_taken,
+            } => write!(
+                f,
+                "j{cc1} {}; j{cc2} {}; jmp {}",
+                label(*taken),
+                label(*taken),
+                label(*not_taken)
+            ),
             MInst::BrTable {
                 idx,
                 default,

@@ -925,6 +925,17 @@ impl MInst {
                 .emit_bytes(sink);
                 MInst::Jmp { target: *not_taken }.emit_bytes(sink);
             }
+            MInst::JmpIfEither {
+                cc1,
+                cc2,
+                taken,
+                not_taken,
+            } => {
+                for cc in [*cc1, *cc2] {
+                    MInst::Jcc { cc, target: *taken }.emit_bytes(sink);
+                }
+                MInst::Jmp { target: *not_taken }.emit_bytes(sink);
+            }
             MInst::BrTable {
                 idx,
                 tmp1,

@@ -1020,6 +1020,18 @@ pub enum MInst {
         /// Target otherwise.
         not_taken: Label,
     },
+    /// Two-way branch terminator on either of two conditions: `jcc1 taken; jcc2 taken; jmp
+    /// not_taken` (e.g. `fcmp ne` after `ucomis`: not equal or unordered).
+    JmpIfEither {
+        /// First condition.
+        cc1: CC,
+        /// Second condition.
+        cc2: CC,
+        /// Target when either holds.
+        taken: Label,
+        /// Target otherwise.
+        not_taken: Label,
+    },
     /// `br_table` terminator: `cmp idx32, len; jae default;` then [`MInst::JmpTableSeq`].
     /// `idx` must be zero-extended to 64 bits.
     BrTable {
@@ -1129,6 +1141,7 @@ impl MInst {
             | I::Rets { .. }
             | I::Call { .. }
             | I::JmpIf { .. }
+            | I::JmpIfEither { .. }
             | I::BrTable { .. } => None,
         }
     }

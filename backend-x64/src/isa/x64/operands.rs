@@ -283,7 +283,8 @@ impl VCodeInst for MInst {
             | I::Ud2 { .. }
             | I::TrapIf { .. }
             | I::Nop { .. }
-            | I::JmpIf { .. } => {}
+            | I::JmpIf { .. }
+            | I::JmpIfEither { .. } => {}
             I::JmpUnknown { target } | I::CallUnknown { target } => gm64(v, target),
             I::Push64 { src } => g(v, src, U::Use),
             I::Pop64 { dst } => gw(v, dst, U::Def),
@@ -499,7 +500,10 @@ impl VCodeInst for MInst {
     fn is_branch(&self) -> bool {
         matches!(
             self,
-            MInst::Jmp { .. } | MInst::JmpIf { .. } | MInst::BrTable { .. }
+            MInst::Jmp { .. }
+                | MInst::JmpIf { .. }
+                | MInst::JmpIfEither { .. }
+                | MInst::BrTable { .. }
         )
     }
 }

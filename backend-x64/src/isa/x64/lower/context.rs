@@ -1067,4 +1067,19 @@ impl generated::Context for IsleContext<'_, '_, '_> {
     fn no_output(&mut self) -> ValueRegs {
         ValueRegs::none()
     }
+    fn jmp_if(&mut self, cc: CC, taken: Label, not_taken: Label) {
+        self.emit(MInst::JmpIf {
+            cc,
+            taken,
+            not_taken,
+        });
+    }
+    fn jmp_if_either(&mut self, cc1: CC, cc2: CC, taken: Label, not_taken: Label) {
+        self.emit(MInst::JmpIfEither {
+            cc1,
+            cc2,
+            taken,
+            not_taken,
+        });
+    }
 }

@@ -547,14 +547,9 @@ impl IsleContext<'_, '_, '_> {
                 self.emit(MInst::Jmp { target });
             }
             InstructionData::Brif { arg, .. } => {
-                let cc = self.lower_cond(arg);
                 let taken = self.lower.succ_label(0);
                 let not_taken = self.lower.succ_label(1);
-                self.emit(MInst::JmpIf {
-                    cc,
-                    taken,
-                    not_taken,
-                });
+                generated::constructor_lower_brif(self, arg, taken, not_taken);
             }
             InstructionData::BranchTable { arg, .. } => {
                 let n = dfg.branch_destinations(inst).len();
