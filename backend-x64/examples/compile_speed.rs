@@ -40,8 +40,18 @@ fn main() {
         flags: Flags::detect_host(),
         ..CompileOptions::default()
     };
-    // Only functions that compile count.
-    funcs.retain(|f| compile_function(&mut ctx, f, opts).is_ok());
+    // Only functions that compile count; the others are listed by reason.
+    let mut failed = std::collections::BTreeMap::<String, usize>::new();
+    funcs.retain(|f| match compile_function(&mut ctx, f, opts) {
+        Ok(_) => true,
+        Err(e) => {
+            *failed.entry(e.to_string()).or_default() += 1;
+            false
+        }
+    });
+    for (why, n) in &failed {
+        println!("{n} function(s) not compiled: {why}");
+    }
     let rounds = 20;
     let start = Instant::now();
     let mut bytes = 0;
