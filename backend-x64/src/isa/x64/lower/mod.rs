@@ -382,6 +382,12 @@ impl IsleContext<'_, '_, '_> {
                 }
                 let to = dfg.value_type(dfg.first_result(inst));
                 let from = dfg.value_type(arg);
+                if op == Opcode::Bitcast && to.is_vector() && from.is_vector() {
+                    // Same 128 bits in the same SSE register.
+                    let r = self.regs(arg);
+                    self.out(inst, r);
+                    return Ok(());
+                }
                 let (Some(to), Some(from)) = (ty_of(to), ty_of(from)) else {
                     return Err(unsupported());
                 };
@@ -633,11 +639,9 @@ impl IsleContext<'_, '_, '_> {
 
     fn select(&mut self, inst: Inst, c: Value, x: Value, y: Value) -> Result<(), LowerError> {
         let ty = self.value_ty(x);
-        if ty.is_vector() {
-            return Err(not_lowered(format!("select {}", ty.name())));
-        }
         let cc = self.lower_cond(c);
-        if ty.is_float() {
+        // Floats and 128-bit vectors: a conditional whole-register move.
+        if ty.is_float() || ty.is_vector() {
             let a = self.put_in_xmm(x);
             let b = self.put_in_xmm(y);
             let dst = self.xmm();
