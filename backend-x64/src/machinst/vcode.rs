@@ -95,7 +95,8 @@ impl OperandVisitor for Collector<'_> {
     }
 }
 
-/// Writes allocations back into an instruction, in the order [`Collector`] reported them.
+/// Writes allocations back into an instruction, visiting its operands in the order they were
+/// collected for the allocator.
 pub struct Applier<'a> {
     allocs: &'a [regalloc2::Allocation],
     next: usize,
