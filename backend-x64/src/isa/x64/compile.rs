@@ -15,11 +15,11 @@
 //! `rsp` stays 16-byte aligned after the prologue, so calls are aligned.
 
 use super::abi::Loc;
+use super::args::*;
 use super::inst::*;
 use super::lower::{is_frame_reg, SlotLayout, X64Lower};
 use super::regs;
 use super::settings::Flags;
-use super::{args::*, display};
 use crate::machinst::compile::{CompileContext, CompiledFunction};
 use crate::machinst::lower::{Lower, LowerError};
 use crate::machinst::regalloc::{allocate, RegEnv, RegallocConfig};
@@ -249,7 +249,7 @@ fn emit(
     let mut listing = opts.listing.then(String::new);
     let put = |buf: &mut CodeBuffer, i: &MInst, trap, listing: &mut Option<String>| {
         if let Some(l) = listing.as_mut() {
-            let _ = writeln!(l, "  {}", display_inst(i));
+            let _ = writeln!(l, "  {}", i);
         }
         i.emit(buf, trap);
     };
@@ -403,11 +403,6 @@ fn emit(
         frame_size: frame.total,
         listing,
     })
-}
-
-fn display_inst(i: &MInst) -> String {
-    let _ = display::amode_text;
-    i.to_string()
 }
 
 #[cfg(feature = "disas")]

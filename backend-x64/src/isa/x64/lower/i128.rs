@@ -151,8 +151,8 @@ impl IsleContext<'_, '_, '_> {
             op,
             Opcode::Udiv | Opcode::Sdiv | Opcode::Urem | Opcode::Srem
         ) {
-            let t = self.alu_rr(s, AluOp::Or, b.0, b.1);
-            let _ = t;
+            // ZF from `lo | hi`: the divisor is zero.
+            let _ = self.alu_rr(s, AluOp::Or, b.0, b.1);
             self.emit(MInst::TrapIf {
                 cc: CC::Z,
                 code: TrapCode::IntegerDivisionByZero,
