@@ -29,6 +29,7 @@ use std::sync::Mutex;
 /// The x86-64 backend.
 pub struct X64Backend {
     host: Flags,
+    fast_regalloc: bool,
     ctx: Mutex<CompileContext<MInst>>,
 }
 
@@ -37,7 +38,16 @@ impl X64Backend {
     pub fn new() -> Self {
         X64Backend {
             host: Flags::detect_host(),
+            fast_regalloc: false,
             ctx: Mutex::new(CompileContext::new()),
+        }
+    }
+
+    /// The same with regalloc2's single-pass allocator instead of Ion.
+    pub fn with_fast_regalloc() -> Self {
+        X64Backend {
+            fast_regalloc: true,
+            ..X64Backend::new()
         }
     }
 
@@ -117,6 +127,7 @@ impl Backend for X64Backend {
         }
         let opts = CompileOptions {
             flags,
+            fast_regalloc: self.fast_regalloc,
             ..CompileOptions::default()
         };
         let mut compiled = Vec::new();
@@ -351,8 +362,11 @@ mod tests {
     /// function on random arguments against the interpreter, the specification (NaN results
     /// as loosely as run lines compare them; traps must agree).
     fn agree(text: &str, rounds: usize) {
+        agree_with(&X64Backend::new(), text, rounds);
+    }
+
+    fn agree_with(backend: &X64Backend, text: &str, rounds: usize) {
         let funcs = parse_functions(text).expect("parses");
-        let backend = X64Backend::new();
         for t in targets() {
             let mut exec = backend
                 .compile_for_run(&funcs, t.as_ref(), &[])
@@ -670,6 +684,16 @@ mod tests {
         for round in 0..12 {
             let text = random_program(&mut rng, 20 + 8 * round);
             agree(&text, 16);
+        }
+    }
+
+    #[test]
+    fn the_fast_allocator_agrees_too() {
+        let fast = X64Backend::with_fast_regalloc();
+        let mut rng = Rng(0x853c_49e6_748f_ea9b);
+        for round in 0..6 {
+            let text = random_program(&mut rng, 20 + 12 * round);
+            agree_with(&fast, &text, 8);
         }
     }
 }

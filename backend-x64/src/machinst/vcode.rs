@@ -300,10 +300,12 @@ impl<I: VCodeInst> regalloc2::Function for VCode<I> {
     fn num_vregs(&self) -> usize {
         self.num_vregs
     }
+    /// In 8-byte slots: integers take one, SSE registers (floats and 128-bit vectors share
+    /// the `Float` class) two.
     fn spillslot_size(&self, regclass: RegClass) -> usize {
         match regclass {
-            RegClass::Int | RegClass::Float => 1,
-            RegClass::Vector => 2,
+            RegClass::Int => 1,
+            RegClass::Float | RegClass::Vector => 2,
         }
     }
 }

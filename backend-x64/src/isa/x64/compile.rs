@@ -134,8 +134,9 @@ struct Frame {
 }
 
 impl Frame {
-    fn spill(&self, slot: usize) -> Amode {
-        Amode::imm_reg(-(self.slots_size as i32) - 8 * (slot as i32 + 1), regs::RBP)
+    /// The spill slot `slot` spanning `n` 8-byte slots (`slot..slot + n`).
+    fn spill(&self, slot: usize, n: usize) -> Amode {
+        Amode::imm_reg(-(self.slots_size as i32) - 8 * (slot + n) as i32, regs::RBP)
     }
 
     fn save_slot(&self, j: usize) -> Amode {
@@ -169,34 +170,31 @@ fn mov_edit(from: Allocation, to: Allocation, class: RegClass, frame: &Frame) ->
                     },
                 }
             }
-            (Some(a), None, _, Some(s)) => {
-                let m = frame.spill(s.index());
-                match class {
-                    RegClass::Int => MInst::MovMR {
-                        src: gr(a),
-                        dst: AnyMem::M64(Mem64::new(m)),
-                    },
-                    _ => MInst::MovsdStore {
-                        src: xr(a),
-                        dst: Mem64::new(m),
-                        avx: false,
-                    },
-                }
-            }
-            (None, Some(b), Some(s), _) => {
-                let m = frame.spill(s.index());
-                match class {
-                    RegClass::Int => MInst::MovzxRmR {
-                        src: GprMem64::Mem(Mem64::new(m)).into(),
-                        dst: Writable::from_reg(gr(b)),
-                    },
-                    _ => MInst::MovsdLoad {
-                        src: Mem64::new(m),
-                        dst: Writable::from_reg(xr(b)),
-                        avx: false,
-                    },
-                }
-            }
+            // SSE registers spill whole (16 bytes: floats and vectors share the class).
+            (Some(a), None, _, Some(s)) => match class {
+                RegClass::Int => MInst::MovMR {
+                    src: gr(a),
+                    dst: AnyMem::M64(Mem64::new(frame.spill(s.index(), 1))),
+                },
+                _ => MInst::XmmStore128 {
+                    op: Mov128Op::Movdqu,
+                    src: xr(a),
+                    dst: Mem128::new(frame.spill(s.index(), 2)),
+                    avx: false,
+                },
+            },
+            (None, Some(b), Some(s), _) => match class {
+                RegClass::Int => MInst::MovzxRmR {
+                    src: GprMem64::Mem(Mem64::new(frame.spill(s.index(), 1))).into(),
+                    dst: Writable::from_reg(gr(b)),
+                },
+                _ => MInst::XmmMov128 {
+                    op: Mov128Op::Movdqu,
+                    src: Mem128::new(frame.spill(s.index(), 2)).into(),
+                    dst: Writable::from_reg(xr(b)),
+                    avx: false,
+                },
+            },
             _ => return None,
         },
     )
