@@ -400,6 +400,8 @@ fn sse128_enc(op: SseOp128) -> SseEnc {
         SseOp128::Pandn => (PP_66, 0xdf),
         SseOp128::Por => (PP_66, 0xeb),
         SseOp128::Pxor => (PP_66, 0xef),
+        SseOp128::Punpcklqdq => (PP_66, 0x6c),
+        SseOp128::Punpckhqdq => (PP_66, 0x6d),
     };
     SseEnc {
         pp,

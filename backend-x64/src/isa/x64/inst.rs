@@ -258,6 +258,10 @@ pub enum SseOp128 {
     Por,
     /// `pxor`
     Pxor,
+    /// `punpcklqdq` (low quadwords of both operands: `[first.lo, second.lo]`)
+    Punpcklqdq,
+    /// `punpckhqdq` (high quadwords of both operands: `[first.hi, second.hi]`)
+    Punpckhqdq,
 }
 
 /// Scalar operations with an 8-bit immediate.

@@ -382,9 +382,8 @@ impl IsleContext<'_, '_, '_> {
                 }
                 let to = dfg.value_type(dfg.first_result(inst));
                 let from = dfg.value_type(arg);
-                if op == Opcode::Bitcast && to.is_vector() && from.is_vector() {
-                    // Same 128 bits in the same SSE register.
-                    let r = self.regs(arg);
+                if op == Opcode::Bitcast && (to.is_vector() || from.is_vector()) {
+                    let r = self.bitcast_128(to, from, arg)?;
                     self.out(inst, r);
                     return Ok(());
                 }
@@ -635,6 +634,61 @@ impl IsleContext<'_, '_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// `bitcast` involving a 128-bit vector: the same register between vector types;
+    /// to and from `i128` through the two quadword halves.
+    fn bitcast_128(&mut self, to: Type, from: Type, arg: Value) -> Result<ValueRegs, LowerError> {
+        let avx = self.avx();
+        if to.is_vector() && from.is_vector() {
+            return Ok(self.regs(arg));
+        }
+        if to.is_vector() && from == types::I128 {
+            let (lo, hi) = self.pair(arg);
+            let mut halves = [self.xmm(), self.xmm()];
+            for (x, g) in halves.iter_mut().zip([lo, hi]) {
+                self.emit(MInst::MovToXmm {
+                    src: GprMem64::Reg(g).into(),
+                    dst: w(*x),
+                    avx,
+                });
+            }
+            let dst = self.xmm();
+            self.emit(MInst::XmmRmR128 {
+                op: SseOp128::Punpcklqdq,
+                src1: halves[0],
+                src2: halves[1].into(),
+                dst: w(dst),
+                avx,
+            });
+            return Ok(ValueRegs::one(dst.to_reg()));
+        }
+        if from.is_vector() && to == types::I128 {
+            let x = self.put_in_xmm(arg);
+            let high = self.xmm();
+            self.emit(MInst::XmmRmR128 {
+                op: SseOp128::Punpckhqdq,
+                src1: x,
+                src2: x.into(),
+                dst: w(high),
+                avx,
+            });
+            let (lo, hi) = (self.gpr(), self.gpr());
+            for (g, src) in [(lo, x), (hi, high)] {
+                self.emit(MInst::MovFromXmm {
+                    size: OperandSize::S64,
+                    src,
+                    dst: w(g),
+                    avx,
+                });
+            }
+            return Ok(ValueRegs::two(lo.to_reg(), hi.to_reg()));
+        }
+        Err(not_lowered(format!(
+            "bitcast.{} of {}",
+            to.name(),
+            from.name()
+        )))
     }
 
     fn select(&mut self, inst: Inst, c: Value, x: Value, y: Value) -> Result<(), LowerError> {
