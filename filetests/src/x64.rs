@@ -482,7 +482,10 @@ mod tests {
                  function %fbr_{cc}_{ty}({ty}, {ty}) -> i32 {{\n\
                  block0(v0: {ty}, v1: {ty}):\n    v2 = fcmp {cc} v0, v1\n    brif v2, block1, block2\n\
                  block1:\n    v3 = iconst.i32 1\n    return v3\n\
-                 block2:\n    v4 = iconst.i32 2\n    return v4\n}}\n"
+                 block2:\n    v4 = iconst.i32 2\n    return v4\n}}\n\
+                 function %fsel_{cc}_{ty}({ty}, {ty}, i64, i64) -> i64, {ty} {{\n\
+                 block0(v0: {ty}, v1: {ty}, v2: i64, v3: i64):\n    v4 = fcmp {cc} v0, v1\n    \
+                 v5 = select v4, v2, v3\n    v6 = select v4, v0, v1\n    return v5, v6\n}}\n"
             )
         });
         agree(&text, 32);

@@ -1082,4 +1082,10 @@ impl generated::Context for IsleContext<'_, '_, '_> {
             not_taken,
         });
     }
+    fn cmove_regs(&mut self, cc: CC, x: Value, r: ValueRegs) -> ValueRegs {
+        IsleContext::cmove_regs(self, cc, x, r)
+    }
+    fn value_regs(&mut self, v: Value) -> ValueRegs {
+        self.regs(v)
+    }
 }

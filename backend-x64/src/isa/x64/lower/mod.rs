@@ -692,45 +692,42 @@ impl IsleContext<'_, '_, '_> {
     }
 
     fn select(&mut self, inst: Inst, c: Value, x: Value, y: Value) -> Result<(), LowerError> {
+        let r = generated::constructor_lower_select(self, c, x, y);
+        self.out(inst, r);
+        Ok(())
+    }
+
+    /// `cc ? x : r` register by register, where `r` holds a value of `x`'s type (for
+    /// floats and vectors a conditional whole-register move, for integers `cmov`).
+    pub(super) fn cmove_regs(&mut self, cc: CC, x: Value, r: ValueRegs) -> ValueRegs {
         let ty = self.value_ty(x);
-        let cc = self.lower_cond(c);
-        // Floats and 128-bit vectors: a conditional whole-register move.
+        let rx = self.regs(x);
         if ty.is_float() || ty.is_vector() {
-            let a = self.put_in_xmm(x);
-            let b = self.put_in_xmm(y);
             let dst = self.xmm();
             self.emit(MInst::XmmCmove {
                 cc,
-                consequent: a,
-                alternative: b,
+                consequent: Xmm::unwrap_new(rx.regs()[0]),
+                alternative: Xmm::unwrap_new(r.regs()[0]),
                 dst: w(dst),
             });
-            self.out(inst, ValueRegs::one(dst.to_reg()));
-        } else {
-            let rx = self.regs(x);
-            let ry = self.regs(y);
-            let size = ty_of(ty).map_or(OperandSize::S64, |t| size_of(&t));
-            let mut out = Vec::new();
-            for (&a, &b) in rx.regs().iter().zip(ry.regs()) {
-                out.push(self.cmove(
-                    if size == OperandSize::S16 {
-                        OperandSize::S32
-                    } else {
-                        size
-                    },
-                    cc,
-                    Gpr::unwrap_new(a),
-                    Gpr::unwrap_new(b),
-                ));
-            }
-            let r = if out.len() == 2 {
-                ValueRegs::two(out[0].to_reg(), out[1].to_reg())
-            } else {
-                ValueRegs::one(out[0].to_reg())
-            };
-            self.out(inst, r);
+            return ValueRegs::one(dst.to_reg());
         }
-        Ok(())
+        // cmov has no byte form; 16-bit values use the 32-bit form too.
+        let size = match ty_of(ty).map(|t| size_of(&t)) {
+            Some(OperandSize::S64) | None => OperandSize::S64,
+            _ => OperandSize::S32,
+        };
+        let mut out = [rx.regs()[0]; 2];
+        for (k, (&a, &b)) in rx.regs().iter().zip(r.regs()).enumerate() {
+            out[k] = self
+                .cmove(size, cc, Gpr::unwrap_new(a), Gpr::unwrap_new(b))
+                .to_reg();
+        }
+        if rx.regs().len() == 2 {
+            ValueRegs::two(out[0], out[1])
+        } else {
+            ValueRegs::one(out[0])
+        }
     }
 }
 
