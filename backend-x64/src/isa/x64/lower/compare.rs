@@ -75,27 +75,4 @@ impl IsleContext<'_, '_, '_> {
             });
         }
     }
-
-    /// The 0/1 value of the `fcmp` defining `c`.
-    pub(super) fn float_compare_value(
-        &mut self,
-        c: Value,
-        cond: FloatCC,
-        a: Value,
-        b: Value,
-    ) -> Gpr {
-        if !matches!(cond, FloatCC::Equal | FloatCC::NotEqual) {
-            let cc = self.lower_cond(c);
-            return self.setcc(cc);
-        }
-        self.ucomis(a, b);
-        let (c1, c2, op) = if cond == FloatCC::Equal {
-            (CC::Z, CC::NP, AluOp::And)
-        } else {
-            (CC::NZ, CC::P, AluOp::Or)
-        };
-        let t1 = self.setcc(c1);
-        let t2 = self.setcc(c2);
-        self.alu_rr(OperandSize::S8, op, t1, t2)
-    }
 }

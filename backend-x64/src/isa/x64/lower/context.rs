@@ -1088,4 +1088,73 @@ impl generated::Context for IsleContext<'_, '_, '_> {
     fn value_regs(&mut self, v: Value) -> ValueRegs {
         self.regs(v)
     }
+    fn icmp128_def(&mut self, c: Value) -> Option<(IntCC, Value, Value)> {
+        match self.compare_def(c)? {
+            InstructionData::IntCompare { cond, args, .. }
+                if self.value_ty(args[0]) == types::I128 =>
+            {
+                Some((cond, args[0], args[1]))
+            }
+            _ => None,
+        }
+    }
+    fn icmp128_imm_def(&mut self, c: Value) -> Option<(IntCC, Value, i64)> {
+        match self.compare_def(c)? {
+            InstructionData::IntCompareImm { cond, arg, imm, .. }
+                if self.value_ty(arg) == types::I128 =>
+            {
+                Some((cond, arg, imm.bits()))
+            }
+            _ => None,
+        }
+    }
+    fn setcc_of(&mut self, cc: CC) -> Gpr {
+        self.setcc(cc)
+    }
+    fn setcc2(&mut self, op: AluOp, cc1: CC, cc2: CC) -> Gpr {
+        let t1 = self.setcc(cc1);
+        let t2 = self.setcc(cc2);
+        self.alu_rr(OperandSize::S8, op, t1, t2)
+    }
+    fn i128_cmp(&mut self, cc: IntCC, a: Value, b: Value) -> Gpr {
+        let x = self.pair(a);
+        let y = self.pair(b);
+        self.i128_compare(cc, x, y)
+    }
+    fn i128_cmp_imm(&mut self, cc: IntCC, a: Value, k: i64) -> Gpr {
+        let x = self.pair(a);
+        let y = self.imm128(k);
+        self.i128_compare(cc, x, y)
+    }
+    fn fma3(&mut self, ty: Ty, x: Xmm, y: Xmm, z: Xmm) -> Xmm {
+        let dst = self.xmm();
+        // vfmadd213: dst = src2 * src1 + src3.
+        self.emit(if matches!(ty, Ty::F32) {
+            MInst::Fma32 {
+                form: FmaForm::F213,
+                src1: x,
+                src2: y,
+                src3: z.into(),
+                dst: w(dst),
+            }
+        } else {
+            MInst::Fma64 {
+                form: FmaForm::F213,
+                src1: x,
+                src2: y,
+                src3: z.into(),
+                dst: w(dst),
+            }
+        });
+        dst
+    }
+    fn fma_libcall(&mut self, ty: Ty, x: Value, y: Value, z: Value) -> ValueRegs {
+        let args = [self.regs(x), self.regs(y), self.regs(z)];
+        let lib = if matches!(ty, Ty::F32) {
+            LibCall::FmaF32
+        } else {
+            LibCall::FmaF64
+        };
+        self.libcall(lib, &args)
+    }
 }

@@ -432,68 +432,17 @@ impl IsleContext<'_, '_, '_> {
             } => match op {
                 Opcode::Select | Opcode::SelectSpectreGuard => self.select(inst, c, x, y)?,
                 Opcode::Fma => {
-                    if !self.x.flags.has_fma {
-                        let args = [self.regs(c), self.regs(x), self.regs(y)];
-                        let lib = if ctrl == types::F32 {
-                            LibCall::FmaF32
-                        } else {
-                            LibCall::FmaF64
-                        };
-                        let r = self.libcall(lib, &args);
-                        self.out(inst, r);
-                        return Ok(());
-                    }
-                    let a = self.put_in_xmm(c);
-                    let b = self.put_in_xmm(x);
-                    let z = self.put_in_xmm(y);
-                    let dst = self.xmm();
-                    self.emit(if ctrl == types::F32 {
-                        MInst::Fma32 {
-                            form: FmaForm::F213,
-                            src1: a,
-                            src2: b,
-                            src3: z.into(),
-                            dst: w(dst),
-                        }
-                    } else {
-                        MInst::Fma64 {
-                            form: FmaForm::F213,
-                            src1: a,
-                            src2: b,
-                            src3: z.into(),
-                            dst: w(dst),
-                        }
-                    });
-                    self.out(inst, ValueRegs::one(dst.to_reg()));
+                    let ty = cty.ok_or_else(unsupported)?;
+                    let r = generated::constructor_lower_fma(self, ty, c, x, y);
+                    self.out(inst, r);
                 }
                 _ => return Err(unsupported()),
             },
-            InstructionData::IntCompare { cond, args, .. } => {
-                let t = if dfg.value_type(args[0]) == types::I128 {
-                    let a = self.pair(args[0]);
-                    let b = self.pair(args[1]);
-                    self.i128_compare(cond, a, b)
-                } else {
-                    let cc = self.int_compare(cond, args[0], CmpRhs::Val(args[1]));
-                    self.setcc(cc)
-                };
-                self.out(inst, ValueRegs::one(t.to_reg()));
-            }
-            InstructionData::IntCompareImm { cond, arg, imm, .. } => {
-                if dfg.value_type(arg) == types::I128 {
-                    let a = self.pair(arg);
-                    let b = self.imm128(imm.bits());
-                    let t = self.i128_compare(cond, a, b);
-                    self.out(inst, ValueRegs::one(t.to_reg()));
-                    return Ok(());
-                }
-                let cc = self.int_compare(cond, arg, CmpRhs::Imm(imm.bits()));
-                let t = self.setcc(cc);
-                self.out(inst, ValueRegs::one(t.to_reg()));
-            }
-            InstructionData::FloatCompare { cond, args, .. } => {
+            InstructionData::IntCompare { .. }
+            | InstructionData::IntCompareImm { .. }
+            | InstructionData::FloatCompare { .. } => {
                 let c = dfg.first_result(inst);
-                let t = self.float_compare_value(c, cond, args[0], args[1]);
+                let t = generated::constructor_lower_compare(self, c);
                 self.out(inst, ValueRegs::one(t.to_reg()));
             }
             InstructionData::Load {
