@@ -42,12 +42,6 @@ pub trait Backend: Send + Sync {
         None
     }
 
-    /// Whether a trapping call returns a trap instead of killing the process. While it does
-    /// not, `test run` skips `; trap:` lines.
-    fn runs_traps(&self) -> bool {
-        true
-    }
-
     /// Compiles one function and returns its listing (what `test compile` filechecks).
     fn compile_listing(
         &self,

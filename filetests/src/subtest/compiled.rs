@@ -66,12 +66,9 @@ pub(crate) fn run(file: &TestFile, opts: &Options) -> Outcome {
             .collect();
         return Outcome::Skipped(why.join("; "));
     }
-    let skip_traps = !backend.runs_traps();
     for t in mine {
         match backend.compile_for_run(&funcs, t, &file.settings) {
-            Ok(mut exec) => {
-                failures.extend(run_directives(file, exec.as_mut(), &label(t), skip_traps))
-            }
+            Ok(mut exec) => failures.extend(run_directives(file, exec.as_mut(), &label(t))),
             Err(e) => failures.push(Failure::file(format!(
                 "{}compilation failed: {e}",
                 label(t)

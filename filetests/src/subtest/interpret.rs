@@ -20,7 +20,7 @@ pub(crate) fn run(file: &TestFile, fuel: u64) -> Vec<Failure> {
         funcs: &file.functions,
         fuel,
     };
-    run_directives(file, &mut exec, "", false)
+    run_directives(file, &mut exec, "")
 }
 
 /// Verifies every function; each error is a failure at its instruction's line.
@@ -79,18 +79,13 @@ pub(crate) fn directives(file: &TestFile) -> (Vec<RunDirective>, Vec<Failure>) {
 }
 
 /// Runs every directive of `file` through `exec`; `label` prefixes messages (a target, say).
-/// With `skip_traps`, `; trap:` lines are not called (their trap would end the process).
 pub(crate) fn run_directives(
     file: &TestFile,
     exec: &mut dyn Executor,
     label: &str,
-    skip_traps: bool,
 ) -> Vec<Failure> {
     let (list, mut failures) = directives(file);
     for d in &list {
-        if skip_traps && matches!(d.expected, crate::runline::Expected::Trap(_)) {
-            continue;
-        }
         let fail = |msg: String| Failure::at(d.line, format!("{label}{}: {msg}", d.text));
         let Some(pf) = file
             .functions
