@@ -239,8 +239,6 @@ pub struct IsleContext<'l, 'f, 'a> {
     pub x: &'l mut X64Lower<'a>,
 }
 
-impl IsleContext<'_, '_, '_> {}
-
 use generated::Context as _;
 
 impl LowerTarget<MInst> for X64Lower<'_> {
@@ -259,7 +257,10 @@ impl LowerTarget<MInst> for X64Lower<'_> {
 
     fn gen_args(&mut self, ctx: &mut Lower<'_, MInst>) -> Result<(), LowerError> {
         let func = ctx.func;
-        let entry = func.layout.entry_block().expect("entry");
+        let entry = func
+            .layout
+            .entry_block()
+            .ok_or_else(|| LowerError::Invalid("no entry block".into()))?;
         let mut args: Vec<(Reg, PReg)> = Vec::new();
         let mut loads: Vec<MInst> = Vec::new();
         if let (Some(p), Some(r)) = (self.abi.ret_area_ptr, self.ret_area) {
