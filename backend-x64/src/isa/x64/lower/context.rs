@@ -1157,4 +1157,36 @@ impl generated::Context for IsleContext<'_, '_, '_> {
         };
         self.libcall(lib, &args)
     }
+    fn has_bmi2(&mut self) -> bool {
+        self.x.flags.has_bmi2
+    }
+    fn andn(&mut self, ty: Ty, a: Gpr, b: Gpr) -> Gpr {
+        let dst = self.gpr();
+        let src2 = if bits(&ty) == 64 {
+            GprMem64::Reg(b).into()
+        } else {
+            GprMem32::Reg(b).into()
+        };
+        self.emit(MInst::Andn {
+            src1: a,
+            src2,
+            dst: w(dst),
+        });
+        dst
+    }
+    fn shiftx(&mut self, ty: Ty, op: ShiftXOp, x: Gpr, amount: Gpr) -> Gpr {
+        let dst = self.gpr();
+        let src = if bits(&ty) == 64 {
+            GprMem64::Reg(x).into()
+        } else {
+            GprMem32::Reg(x).into()
+        };
+        self.emit(MInst::ShiftX {
+            op,
+            src,
+            amount,
+            dst: w(dst),
+        });
+        dst
+    }
 }
