@@ -3,7 +3,7 @@
 //! The x86-64 backend does not exist yet, so [`Options::backend`](crate::Options::backend) is
 //! `None` and both tests are skipped with [`NEEDS_BACKEND`]. When it lands, implement
 //! [`Backend`] for it (in this crate, or in the CLI to keep the dependency out of here) and set
-//! `Options::backend`; [`subtest::run`](crate::subtest) then compiles the file once per
+//! `Options::backend`. The runner (`src/subtest/compiled.rs`) then compiles the file once per
 //! `target x86_64` line (other ISAs are skipped with a reason; no target line means the host)
 //! and checks the same `; run:`/`; trap:` lines as `test interpret`, while `test compile`
 //! filechecks each function's listing against its `; check:` directives.
