@@ -285,3 +285,24 @@ fn run_uses_the_backend_per_target() {
         "no x86_64 target: target aarch64 (line 2)"
     );
 }
+
+#[test]
+fn duplicate_function_names_fail_interpret() {
+    let text = "test interpret
+function %f() -> i32 {
+block0:
+    v0 = iconst.i32 1
+    return v0
+}
+function %f() -> i32 {
+block0:
+    v0 = iconst.i32 2
+    return v0
+}
+; run: %f() == 1
+";
+    assert_eq!(
+        messages(&run(text)),
+        ["t.clif:7: function %f is already defined on line 2"]
+    );
+}
