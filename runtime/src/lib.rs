@@ -1,1 +1,8 @@
-//! Kiln's WebAssembly runtime. Filled in by the runtime issue.
+//! Kiln's WebAssembly runtime.
+//!
+//! Under construction: linear memories and executable memory exist; the embedding API
+//! (`Engine`, `Store`, `Module`, `Instance`, ...) comes with the backend.
+
+pub mod code_memory;
+pub mod memory;
+pub mod mmap;
