@@ -1,11 +1,14 @@
-//! Builds `fib(n)` with a loop over mutable variables using the `FunctionBuilder`, and prints
-//! the resulting IR in the text format.
+//! Builds `fib(n)` with a loop over mutable variables using the `FunctionBuilder`, prints the
+//! resulting IR in the text format, verifies it and runs it in the interpreter.
 //!
 //! Run with `cargo run -p kiln-ir --example build_loop`.
 
 use kiln_ir::frontend::{FunctionBuilder, FunctionBuilderContext};
+use kiln_ir::interpreter::{FunctionStore, Interpreter};
 use kiln_ir::types::I64;
-use kiln_ir::{AbiParam, CallConv, Function, InstBuilder, IntCC, Signature, UserFuncName};
+use kiln_ir::{
+    verifier, AbiParam, CallConv, DataValue, Function, InstBuilder, IntCC, Signature, UserFuncName,
+};
 
 /// `fib(n)`: `a, b = 0, 1; repeat n times: a, b = b, a + b; return a`.
 fn build_fib(ctx: &mut FunctionBuilderContext) -> Function {
@@ -65,4 +68,21 @@ fn main() {
     let mut ctx = FunctionBuilderContext::new();
     let func = build_fib(&mut ctx);
     print!("{func}");
+    if let Err(errors) = verifier::verify_function(&func) {
+        eprint!("the built function does not verify:\n{errors}");
+        std::process::exit(1);
+    }
+
+    let mut store = FunctionStore::new();
+    store.add(&func);
+    let mut interp = Interpreter::new(store);
+    let fibs: Vec<String> = (0..=10)
+        .map(
+            |n| match interp.call_by_name("%fib", &[DataValue::I64(n)]) {
+                Ok(results) => results[0].to_string(),
+                Err(e) => format!("error: {e}"),
+            },
+        )
+        .collect();
+    println!("; fib(0..=10) = {}", fibs.join(", "));
 }

@@ -148,6 +148,15 @@ impl Default for FunctionBuilderContext {
 /// "
 /// );
 /// println!("{func}");
+///
+/// // It verifies, and computes sum(10) = 0 + 1 + ... + 9 = 45.
+/// use kiln_ir::interpreter::{FunctionStore, Interpreter};
+/// use kiln_ir::{verifier, DataValue};
+/// verifier::verify_function(&func).unwrap();
+/// let mut store = FunctionStore::new();
+/// store.add(&func);
+/// let results = Interpreter::new(store).call_by_name("%sum", &[DataValue::I32(10)]);
+/// assert_eq!(results, Ok(vec![DataValue::I32(45)]));
 /// ```
 pub struct FunctionBuilder<'a> {
     /// The function being built. Changes made directly (rather than through the builder) are

@@ -3,8 +3,10 @@
 
 use super::*;
 use crate::condcodes::IntCC;
+use crate::interpreter::{FunctionStore, Interpreter, InterpreterError};
 use crate::signature::{AbiParam, CallConv};
 use crate::types::{F32, F64, I128, I32, I32X4, I64};
+use crate::DataValue;
 use crate::{InstBuilder, UserFuncName};
 
 fn new_func(name: &str, params: &[Type], returns: &[Type]) -> Function {
@@ -15,7 +17,7 @@ fn new_func(name: &str, params: &[Type], returns: &[Type]) -> Function {
     Function::with_name_signature(UserFuncName::testcase(name), sig)
 }
 
-/// Builds a function with `body`, finalizes it and returns it.
+/// Builds a function with `body`, finalizes and verifies it, and returns it.
 fn build(
     name: &str,
     params: &[Type],
@@ -37,6 +39,9 @@ fn build_with(
     let mut b = FunctionBuilder::new(&mut func, ctx);
     body(&mut b);
     b.finalize().expect("complete function");
+    if let Err(errors) = crate::verifier::verify_function(&func) {
+        panic!("{func}\ndoes not verify:\n{errors}");
+    }
     func
 }
 
@@ -1022,5 +1027,440 @@ fn built_functions_print_as_parsable_clif() {
             .unwrap_or_else(|e| panic!("{text}\ndoes not parse: {e}"));
         assert_eq!(parsed.len(), 1);
         assert_eq!(parsed[0].to_string(), text);
+    }
+}
+
+// ---- Built functions verify and compute the right results ----
+
+/// Verifies `func` and calls it with each argument list, expecting the given results.
+fn check_runs(func: &Function, cases: &[(&[DataValue], &[DataValue])]) {
+    if let Err(errors) = crate::verifier::verify_function(func) {
+        panic!("{func}\ndoes not verify:\n{errors}");
+    }
+    let mut store = FunctionStore::new();
+    store.add(func);
+    let mut interp = Interpreter::new(store).with_fuel(1_000_000);
+    for (args, expected) in cases {
+        let got = interp
+            .call_by_name(&func.name.to_string(), args)
+            .unwrap_or_else(|e| panic!("{}{args:?}: {e}", func.name));
+        assert_eq!(&got, expected, "{}{args:?}", func.name);
+    }
+}
+
+fn i32s(xs: &[i32]) -> Vec<DataValue> {
+    xs.iter().map(|&x| DataValue::I32(x)).collect()
+}
+
+#[test]
+fn built_functions_verify_and_run() {
+    let cases = |pairs: &[(&[i32], &[i32])]| -> Vec<(Vec<DataValue>, Vec<DataValue>)> {
+        pairs.iter().map(|(a, r)| (i32s(a), i32s(r))).collect()
+    };
+    let run = |func: Function, pairs: &[(&[i32], &[i32])]| {
+        let owned = cases(pairs);
+        let refs: Vec<(&[DataValue], &[DataValue])> = owned
+            .iter()
+            .map(|(a, r)| (a.as_slice(), r.as_slice()))
+            .collect();
+        check_runs(&func, &refs);
+    };
+    // (x + 1)^2
+    run(straight_line(), &[(&[3], &[16]), (&[-1], &[0])]);
+    // a > b ? a + 10 : a - b, and b
+    run(
+        diamond(true),
+        &[(&[5, 2], &[15, 2]), (&[2, 5], &[-3, 5]), (&[4, 4], &[0, 4])],
+    );
+    run(diamond(false), &[(&[7, -1], &[17, -1])]);
+    // pairs j < i < n: n(n-1)/2
+    run(
+        nested_loops(),
+        &[(&[0], &[0]), (&[1], &[0]), (&[5], &[10]), (&[10], &[45])],
+    );
+    // x = 0 exits at once; any other x loops forever (x = 5 in the outer loop, others in the
+    // inner one), which the step limit stops.
+    let inv = invariant_in_nested_loops();
+    run(inv.clone(), &[(&[0], &[0])]);
+    for x in [5, 1] {
+        let mut store = FunctionStore::new();
+        store.add(&inv);
+        let mut interp = Interpreter::new(store).with_fuel(10_000);
+        assert_eq!(
+            interp.call_by_name("%inv", &[DataValue::I32(x)]),
+            Err(InterpreterError::FuelExhausted)
+        );
+    }
+    // Table [block1, block2, block1, block2], default block3: 7+1, 100+1, 8, 101, 100.
+    run(
+        switch(),
+        &[
+            (&[0], &[8]),
+            (&[1], &[101]),
+            (&[2], &[8]),
+            (&[3], &[101]),
+            (&[4], &[100]),
+            (&[-1], &[100]),
+        ],
+    );
+    run(undefined_on_one_path(), &[(&[0], &[0]), (&[1], &[5])]);
+}
+
+#[test]
+fn factorial_and_sum_loops_compute_the_right_values() {
+    let fact = factorial(&mut FunctionBuilderContext::new());
+    check_runs(
+        &fact,
+        &[
+            (&[DataValue::I64(0)], &[DataValue::I64(1)]),
+            (&[DataValue::I64(1)], &[DataValue::I64(1)]),
+            (&[DataValue::I64(5)], &[DataValue::I64(120)]),
+            (
+                &[DataValue::I64(20)],
+                &[DataValue::I64(2_432_902_008_176_640_000)],
+            ),
+        ],
+    );
+    // The doc example's loop: sum(0..10) = 45.
+    let sum = build("sum", &[I32], &[I32], |b| {
+        let p = entry(b);
+        let (i, s) = (b.declare_var(I32), b.declare_var(I32));
+        let (header, body, exit) = (b.create_block(), b.create_block(), b.create_block());
+        let zero = b.ins().iconst(I32, 0);
+        b.def_var(i, zero);
+        b.def_var(s, zero);
+        b.ins().jump(header, &[]);
+        b.switch_to_block(header);
+        let iv = b.use_var(i);
+        let c = b.ins().icmp(IntCC::SignedLessThan, iv, p[0]);
+        b.ins().brif(c, body, &[], exit, &[]);
+        b.switch_to_block(body);
+        b.seal_block(body);
+        let (iv, sv) = (b.use_var(i), b.use_var(s));
+        let sv = b.ins().iadd(sv, iv);
+        b.def_var(s, sv);
+        let iv = b.ins().iadd_imm(iv, 1);
+        b.def_var(i, iv);
+        b.ins().jump(header, &[]);
+        b.seal_block(header);
+        b.switch_to_block(exit);
+        b.seal_block(exit);
+        let sv = b.use_var(s);
+        b.ins().return_(&[sv]);
+    });
+    check_runs(
+        &sum,
+        &[
+            (&[DataValue::I32(10)], &[DataValue::I32(45)]),
+            (&[DataValue::I32(0)], &[DataValue::I32(0)]),
+            (&[DataValue::I32(100)], &[DataValue::I32(4950)]),
+        ],
+    );
+}
+
+#[test]
+fn zero_values_run_as_zeros() {
+    let func = build("zeros", &[], &[I32, I64, F32, F64, I128], |b| {
+        let _ = entry(b);
+        let vals: Vec<_> = [I32, I64, F32, F64, I128]
+            .iter()
+            .map(|&t| {
+                let v = b.declare_var(t);
+                b.use_var(v)
+            })
+            .collect();
+        b.ins().return_(&vals);
+    });
+    check_runs(
+        &func,
+        &[(
+            &[],
+            &[
+                DataValue::I32(0),
+                DataValue::I64(0),
+                DataValue::F32(0.0f32.into()),
+                DataValue::F64(0.0f64.into()),
+                DataValue::I128(0),
+            ],
+        )],
+    );
+}
+
+// ---- Random structured programs: the built IR must compute what the source program does ----
+
+/// A small deterministic generator (xorshift64*), so failures reproduce from the seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const NUM_VARS: usize = 4;
+
+#[derive(Debug)]
+enum Expr {
+    Var(usize),
+    Const(i32),
+    Add(usize, usize),
+    MulConst(usize, i32),
+    Xor(usize, usize),
+}
+
+#[derive(Debug)]
+enum Stmt {
+    Assign(usize, Expr),
+    /// Runs the first list if the variable is odd, else the second.
+    IfOdd(usize, Vec<Stmt>, Vec<Stmt>),
+    /// Runs the body this many times.
+    Repeat(u32, Vec<Stmt>),
+    /// Returns the variable if it is odd.
+    ReturnIfOdd(usize),
+}
+
+fn gen_block(rng: &mut Rng, depth: u32) -> Vec<Stmt> {
+    let n = 1 + rng.below(4);
+    (0..n).map(|_| gen_stmt(rng, depth)).collect()
+}
+
+fn gen_stmt(rng: &mut Rng, depth: u32) -> Stmt {
+    let var = |rng: &mut Rng| rng.below(NUM_VARS as u64) as usize;
+    match rng.below(if depth < 3 { 10 } else { 6 }) {
+        0..=4 => {
+            let e = match rng.below(5) {
+                0 => Expr::Var(var(rng)),
+                1 => Expr::Const(rng.below(200) as i32 - 100),
+                2 => Expr::Add(var(rng), var(rng)),
+                3 => Expr::MulConst(var(rng), rng.below(7) as i32 - 3),
+                _ => Expr::Xor(var(rng), var(rng)),
+            };
+            Stmt::Assign(var(rng), e)
+        }
+        5 => Stmt::ReturnIfOdd(var(rng)),
+        6 | 7 => Stmt::IfOdd(
+            var(rng),
+            gen_block(rng, depth + 1),
+            gen_block(rng, depth + 1),
+        ),
+        _ => Stmt::Repeat(rng.below(4) as u32, gen_block(rng, depth + 1)),
+    }
+}
+
+/// The reference semantics: `Err(v)` is an early return of `v`.
+fn eval_block(stmts: &[Stmt], vars: &mut [i32; NUM_VARS]) -> Result<(), i32> {
+    for s in stmts {
+        match s {
+            Stmt::Assign(v, e) => {
+                vars[*v] = match *e {
+                    Expr::Var(a) => vars[a],
+                    Expr::Const(c) => c,
+                    Expr::Add(a, b) => vars[a].wrapping_add(vars[b]),
+                    Expr::MulConst(a, c) => vars[a].wrapping_mul(c),
+                    Expr::Xor(a, b) => vars[a] ^ vars[b],
+                }
+            }
+            Stmt::IfOdd(v, t, e) => eval_block(if vars[*v] & 1 != 0 { t } else { e }, vars)?,
+            Stmt::Repeat(n, body) => {
+                for _ in 0..*n {
+                    eval_block(body, vars)?;
+                }
+            }
+            Stmt::ReturnIfOdd(v) => {
+                if vars[*v] & 1 != 0 {
+                    return Err(vars[*v]);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The program's result: the early return, or a mix of every variable at the end.
+fn eval_program(stmts: &[Stmt], a: i32, b: i32) -> i32 {
+    let mut vars = [a, b, 0, 0];
+    match eval_block(stmts, &mut vars) {
+        Err(v) => v,
+        Ok(()) => mix(&vars),
+    }
+}
+
+fn mix(vars: &[i32]) -> i32 {
+    vars.iter()
+        .zip([1, 3, 5, 7])
+        .fold(0i32, |acc, (&v, k)| acc.wrapping_add(v.wrapping_mul(k)))
+}
+
+/// Translates statements; `late` collects blocks whose sealing is deferred to the end.
+struct Translator<'r> {
+    vars: [Variable; NUM_VARS],
+    rng: &'r mut Rng,
+    /// 0: seal as early as possible; 1: seal everything at the end; 2: a random mix.
+    mode: u64,
+    late: Vec<Block>,
+}
+
+impl Translator<'_> {
+    fn seal(&mut self, b: &mut FunctionBuilder, block: Block) {
+        let defer = match self.mode {
+            0 => false,
+            1 => true,
+            _ => self.rng.below(2) == 0,
+        };
+        if defer {
+            self.late.push(block);
+        } else {
+            b.seal_block(block);
+        }
+    }
+
+    fn block(&mut self, b: &mut FunctionBuilder, stmts: &[Stmt]) {
+        for s in stmts {
+            if b.is_filled() {
+                return;
+            }
+            self.stmt(b, s);
+        }
+    }
+
+    fn stmt(&mut self, b: &mut FunctionBuilder, s: &Stmt) {
+        let var = |t: &Self, i: usize| t.vars[i];
+        match s {
+            Stmt::Assign(v, e) => {
+                let val = match *e {
+                    Expr::Var(a) => b.use_var(var(self, a)),
+                    Expr::Const(c) => b.ins().iconst(I32, i64::from(c)),
+                    Expr::Add(x, y) => {
+                        let (x, y) = (b.use_var(var(self, x)), b.use_var(var(self, y)));
+                        b.ins().iadd(x, y)
+                    }
+                    Expr::MulConst(x, c) => {
+                        let x = b.use_var(var(self, x));
+                        b.ins().imul_imm(x, i64::from(c))
+                    }
+                    Expr::Xor(x, y) => {
+                        let (x, y) = (b.use_var(var(self, x)), b.use_var(var(self, y)));
+                        b.ins().bxor(x, y)
+                    }
+                };
+                b.def_var(var(self, *v), val);
+            }
+            Stmt::IfOdd(v, t, e) => {
+                let x = b.use_var(var(self, *v));
+                let odd = b.ins().band_imm(x, 1);
+                let (tb, eb, merge) = (b.create_block(), b.create_block(), b.create_block());
+                b.ins().brif(odd, tb, &[], eb, &[]);
+                for (blk, body) in [(tb, t), (eb, e)] {
+                    b.switch_to_block(blk);
+                    self.seal(b, blk);
+                    self.block(b, body);
+                    if !b.is_filled() {
+                        b.ins().jump(merge, &[]);
+                    }
+                }
+                b.switch_to_block(merge);
+                self.seal(b, merge);
+            }
+            Stmt::Repeat(n, body) => {
+                // A hidden counter variable, declared per loop.
+                let counter = b.declare_var(I32);
+                let n = b.ins().iconst(I32, i64::from(*n));
+                b.def_var(counter, n);
+                let (header, body_block, exit) =
+                    (b.create_block(), b.create_block(), b.create_block());
+                b.ins().jump(header, &[]);
+                b.switch_to_block(header);
+                let c = b.use_var(counter);
+                b.ins().brif(c, body_block, &[], exit, &[]);
+                b.switch_to_block(body_block);
+                self.seal(b, body_block);
+                let c = b.use_var(counter);
+                let c = b.ins().iadd_imm(c, -1);
+                b.def_var(counter, c);
+                self.block(b, body);
+                if !b.is_filled() {
+                    b.ins().jump(header, &[]);
+                }
+                self.seal(b, header);
+                b.switch_to_block(exit);
+                self.seal(b, exit);
+            }
+            Stmt::ReturnIfOdd(v) => {
+                let x = b.use_var(var(self, *v));
+                let odd = b.ins().band_imm(x, 1);
+                let (ret, cont) = (b.create_block(), b.create_block());
+                b.ins().brif(odd, ret, &[], cont, &[]);
+                b.switch_to_block(ret);
+                self.seal(b, ret);
+                let x = b.use_var(var(self, *v));
+                b.ins().return_(&[x]);
+                b.switch_to_block(cont);
+                self.seal(b, cont);
+            }
+        }
+    }
+}
+
+fn build_program(stmts: &[Stmt], rng: &mut Rng, mode: u64) -> Function {
+    build("prog", &[I32, I32], &[I32], |b| {
+        let p = entry(b);
+        let vars = [I32; NUM_VARS].map(|t| b.declare_var(t));
+        b.def_var(vars[0], p[0]);
+        b.def_var(vars[1], p[1]);
+        let mut t = Translator {
+            vars,
+            rng,
+            mode,
+            late: Vec::new(),
+        };
+        t.block(b, stmts);
+        if !b.is_filled() {
+            let vals: Vec<Value> = vars.iter().map(|&v| b.use_var(v)).collect();
+            let mut acc = b.ins().iconst(I32, 0);
+            for (v, k) in vals.into_iter().zip([1, 3, 5, 7]) {
+                let scaled = b.ins().imul_imm(v, k);
+                acc = b.ins().iadd(acc, scaled);
+            }
+            b.ins().return_(&[acc]);
+        }
+        let late = core::mem::take(&mut t.late);
+        if mode == 1 {
+            b.seal_all_blocks();
+        } else {
+            for blk in late.into_iter().rev() {
+                b.seal_block(blk);
+            }
+        }
+    })
+}
+
+#[test]
+fn random_programs_compute_what_their_source_does() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let inputs = [(0, 0), (1, 2), (-7, 3), (12345, -999), (i32::MAX, 1)];
+    for case in 0..300 {
+        let prog = gen_block(&mut rng, 0);
+        let mode = case % 3;
+        let func = build_program(&prog, &mut rng, mode);
+        let mut store = FunctionStore::new();
+        store.add(&func);
+        let mut interp = Interpreter::new(store).with_fuel(1_000_000);
+        for &(a, b) in &inputs {
+            let expected = eval_program(&prog, a, b);
+            let got = interp
+                .call_by_name("%prog", &[DataValue::I32(a), DataValue::I32(b)])
+                .unwrap_or_else(|e| panic!("case {case}: {e}\n{prog:#?}\n{func}"));
+            assert_eq!(
+                got,
+                [DataValue::I32(expected)],
+                "case {case} (mode {mode}), inputs ({a}, {b})\n{prog:#?}\n{func}"
+            );
+        }
     }
 }
