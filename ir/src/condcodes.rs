@@ -4,6 +4,7 @@ use core::fmt;
 use core::str::FromStr;
 
 /// Integer comparison condition.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum IntCC {
     /// `==`
@@ -105,6 +106,7 @@ impl FromStr for IntCC {
 }
 
 /// Floating-point comparison condition. "Unordered" means at least one operand is NaN.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum FloatCC {
     /// Neither operand is NaN.

@@ -23,8 +23,8 @@ pub enum ValueDef {
 
 #[derive(Clone, Copy, Debug)]
 enum ValueData {
-    Inst { ty: Type, num: u16, inst: Inst },
-    Param { ty: Type, num: u16, block: Block },
+    Inst { ty: Type, num: u32, inst: Inst },
+    Param { ty: Type, num: u32, block: Block },
     Alias { ty: Type, original: Value },
     Placeholder,
 }
@@ -228,7 +228,7 @@ impl DataFlowGraph {
     /// Appends a result of type `ty` to `inst`.
     pub fn append_result(&mut self, inst: Inst, ty: Type) -> Value {
         let v = self.values.next_key();
-        let num = self.results[inst].len() as u16;
+        let num = self.results[inst].len() as u32;
         self.values.push(ValueData::Inst { ty, num, inst });
         let mut list = self.results[inst];
         self.value_lists.push(&mut list, v);
@@ -238,7 +238,7 @@ impl DataFlowGraph {
 
     /// Makes the placeholder `v` the next result of `inst`, with type `ty`.
     pub fn attach_result(&mut self, inst: Inst, v: Value, ty: Type) {
-        let num = self.results[inst].len() as u16;
+        let num = self.results[inst].len() as u32;
         self.values[v] = ValueData::Inst { ty, num, inst };
         let mut list = self.results[inst];
         self.value_lists.push(&mut list, v);
@@ -325,7 +325,7 @@ impl DataFlowGraph {
     /// Appends a parameter of type `ty` to `block`.
     pub fn append_block_param(&mut self, block: Block, ty: Type) -> Value {
         let v = self.values.next_key();
-        let num = self.blocks[block].params.len() as u16;
+        let num = self.blocks[block].params.len() as u32;
         self.values.push(ValueData::Param { ty, num, block });
         let mut list = self.blocks[block].params;
         self.value_lists.push(&mut list, v);
@@ -335,7 +335,7 @@ impl DataFlowGraph {
 
     /// Makes the placeholder `v` the next parameter of `block`, with type `ty`.
     pub fn attach_block_param(&mut self, block: Block, v: Value, ty: Type) {
-        let num = self.blocks[block].params.len() as u16;
+        let num = self.blocks[block].params.len() as u32;
         self.values[v] = ValueData::Param { ty, num, block };
         let mut list = self.blocks[block].params;
         self.value_lists.push(&mut list, v);
@@ -359,7 +359,7 @@ impl DataFlowGraph {
             .skip(num as usize)
         {
             if let ValueData::Param { num, .. } = &mut self.values[p] {
-                *num = i as u16;
+                *num = i as u32;
             }
         }
         self.values[v] = ValueData::Placeholder;

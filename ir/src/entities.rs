@@ -1,36 +1,43 @@
 //! The typed indices that name the objects of a function.
 
 /// An SSA value: an instruction result or a block parameter.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Value(u32);
 crate::entity_impl!(Value, "v");
 
 /// An instruction.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Inst(u32);
 crate::entity_impl!(Inst, "inst");
 
 /// A basic block.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Block(u32);
 crate::entity_impl!(Block, "block");
 
 /// An explicit stack slot of the function's frame.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StackSlot(u32);
 crate::entity_impl!(StackSlot, "ss");
 
 /// A function the function may call or take the address of.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FuncRef(u32);
 crate::entity_impl!(FuncRef, "fn");
 
 /// A signature, used by `call_indirect` and by function references.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SigRef(u32);
 crate::entity_impl!(SigRef, "sig");
 
 /// The table of destinations of a `br_table`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct JumpTable(u32);
 crate::entity_impl!(JumpTable, "jt");

@@ -4,6 +4,7 @@ use crate::entities::SigRef;
 use core::fmt;
 
 /// The name of a function: a test-case name (`%name`) or a user-defined `u<namespace>:<index>`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum UserFuncName {
     /// `u0:1`: numbers an embedder maps to its own symbols.
@@ -48,6 +49,7 @@ impl fmt::Display for UserFuncName {
 }
 
 /// A function that a function calls or takes the address of.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct ExtFuncData {
     /// Its name.

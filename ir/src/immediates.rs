@@ -6,6 +6,7 @@
 use core::fmt;
 
 /// A 64-bit immediate integer, interpreted at the width of the instruction's type.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub struct Imm64(i64);
 
@@ -62,6 +63,7 @@ impl fmt::Display for Imm64 {
 }
 
 /// A signed 32-bit address offset, printed as `+8`, `-4`, or nothing for zero.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub struct Offset32(i32);
 
@@ -93,10 +95,12 @@ impl fmt::Display for Offset32 {
 }
 
 /// A 32-bit float immediate, kept as its bit pattern.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub struct Ieee32(u32);
 
 /// A 64-bit float immediate, kept as its bit pattern.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub struct Ieee64(u64);
 
@@ -404,6 +408,9 @@ impl IntLiteral {
 
     /// The bit pattern at `bits` width, if the value fits as a signed or unsigned number.
     pub fn to_bits(self, bits: u32) -> Option<u128> {
+        if bits == 0 {
+            return None;
+        }
         let mask = if bits >= 128 {
             u128::MAX
         } else {

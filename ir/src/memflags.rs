@@ -4,6 +4,7 @@ use crate::TrapCode;
 use core::fmt;
 
 /// What a memory access may assume, and which trap it raises if it faults.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct MemFlags {
     bits: u8,

@@ -5,6 +5,7 @@ use core::fmt;
 use core::str::FromStr;
 
 /// A calling convention.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub enum CallConv {
     /// Kiln's own convention; the default, as in Cranelift's text format.
@@ -51,6 +52,7 @@ impl FromStr for CallConv {
 }
 
 /// How a narrow integer parameter or return value is extended to a register.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub enum ArgumentExtension {
     /// Upper bits are undefined.
@@ -63,6 +65,7 @@ pub enum ArgumentExtension {
 }
 
 /// What a parameter is for.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub enum ArgumentPurpose {
     /// An ordinary value.
@@ -73,6 +76,7 @@ pub enum ArgumentPurpose {
 }
 
 /// One parameter or return value of a signature.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct AbiParam {
     /// Its type.
@@ -135,6 +139,7 @@ impl fmt::Display for AbiParam {
 }
 
 /// A function signature: parameters, returns and calling convention.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
 pub struct Signature {
     /// The parameters.

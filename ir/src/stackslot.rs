@@ -3,6 +3,7 @@
 use core::fmt;
 
 /// An explicit stack slot: `size` bytes of the frame, aligned to `1 << align_shift`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct StackSlotData {
     /// Size in bytes.

@@ -4,6 +4,7 @@ use core::fmt;
 use core::str::FromStr;
 
 /// The reason for a trap.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum TrapCode {
     /// The stack limit was exceeded (`stk_ovf`).

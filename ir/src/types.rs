@@ -6,6 +6,7 @@ use core::fmt;
 ///
 /// Encoded in one byte: the low nibble is the lane type, the high nibble the base-2 log of the
 /// lane count. Scalars have one lane.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Type(u8);
 

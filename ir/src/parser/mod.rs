@@ -1,6 +1,21 @@
 //! The parser of the text format (compatible with Cranelift's CLIF).
 //!
-//! STUB: the API below is the contract; the implementation is being written.
+//! [`parse_test`] reads a whole test file: header lines (`test`, `target`, `set`), then
+//! functions in the format [`write`](crate::write) prints, keeping value and block numbers.
+//! Anything the printer writes parses back to a function that prints the same.
+//!
+//! Values may be used before the line that defines them (blocks need not be in dominance
+//! order); an instruction whose result types depend on such a value is typed as soon as the
+//! value is. Errors carry the 1-based line and column of the offending token; no input makes
+//! the parser panic, and entity numbers are capped (see [`MAX_ENTITY_NUMBER`]) so none makes
+//! it allocate without bound.
+
+mod function;
+mod header;
+mod inst;
+mod lexer;
+#[cfg(test)]
+mod tests;
 
 use crate::entities::Inst;
 use crate::entity::SecondaryMap;
@@ -97,17 +112,43 @@ pub struct TestFile {
     pub functions: Vec<ParsedFunction>,
 }
 
+/// The largest value or block number ever accepted (`v10000000`); larger ones are errors.
+/// Numbers above 2^20 are accepted only in inputs at least that many bytes long, so that the
+/// memory the parser allocates stays proportional to its input.
+pub const MAX_ENTITY_NUMBER: u32 = function::MAX_ENTITY;
+
 /// Parses a test file: optional header lines (`test`, `target`, `set`), then functions.
 pub fn parse_test(text: &str) -> Result<TestFile, ParseError> {
-    let _ = text;
-    Err(ParseError {
-        line: 1,
-        col: 1,
-        message: "parser not implemented yet".into(),
-    })
+    parse(text, true)
 }
 
 /// Parses zero or more functions (no header lines allowed).
 pub fn parse_functions(text: &str) -> Result<Vec<Function>, ParseError> {
-    parse_test(text).map(|t| t.functions.into_iter().map(|f| f.func).collect())
+    parse(text, false).map(|t| t.functions.into_iter().map(|f| f.func).collect())
+}
+
+fn parse(text: &str, allow_header: bool) -> Result<TestFile, ParseError> {
+    let mut file = TestFile::default();
+    let mut comments = Vec::new();
+    let start = header::parse_header(text, allow_header, &mut file, &mut comments)?;
+    let mut p = function::Parser::new(text, start.offset, start.line)?;
+    while p.tok.tok != lexer::Tok::Eof {
+        file.functions.push(p.function()?);
+    }
+    comments.append(&mut p.lex.comments);
+
+    // Each comment belongs to the last function starting at or before its line.
+    let mut rest = comments.into_iter().peekable();
+    let first_line = file.functions.first().map_or(u32::MAX, |f| f.line);
+    while let Some(c) = rest.next_if(|c| c.line < first_line) {
+        file.preamble_comments.push(c);
+    }
+    let starts: Vec<u32> = file.functions.iter().skip(1).map(|f| f.line).collect();
+    for (i, f) in file.functions.iter_mut().enumerate() {
+        let end = starts.get(i).copied().unwrap_or(u32::MAX);
+        while let Some(c) = rest.next_if(|c| c.line < end) {
+            f.comments.push(c);
+        }
+    }
+    Ok(file)
 }
