@@ -1,2 +1,53 @@
 //! The `kiln` command line.
-fn main() {}
+//!
+//! One module per subcommand: `kiln test` and `kiln isle`. Later subcommands (`run`, `wast`,
+//! `compile`) add a variant to [`Command`] and a module of their own.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+mod isle_cmd;
+mod test_cmd;
+
+/// Kiln: compile, run and test Kiln IR and WebAssembly.
+#[derive(Parser)]
+#[command(name = "kiln", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand)]
+enum Command {
+    /// Run filetests: `.clif` files, or folders searched for them.
+    Test(test_cmd::TestArgs),
+    /// Type-check rule DSL (`.isle`) files as one program; print every error, or nothing.
+    Isle {
+        /// The `.isle` files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write the generated Rust code here.
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Test(args) => test_cmd::test_command(args),
+        Command::Isle { files, output } => {
+            return ExitCode::from(isle_cmd::isle_command(files, output.as_deref()) as u8);
+        }
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -133,7 +133,8 @@ impl DataFlowGraph {
     /// Turns `dest` into an alias of `src`: every use of `dest` now means `src`.
     ///
     /// `dest` must no longer be an instruction result or block parameter (see
-    /// [`Self::remove_block_param`]); panics if `src` resolves to `dest`.
+    /// [`Self::remove_block_param`]); it may already be an alias, which shortens alias chains.
+    /// Panics if `src` resolves to `dest`.
     pub fn change_to_alias(&mut self, dest: Value, src: Value) {
         let original = self.resolve_aliases(src);
         assert_ne!(original, dest, "aliasing {dest} to itself");

@@ -74,24 +74,32 @@ impl ValueListPool {
         Ok(self.alloc(values))
     }
 
-    /// The values of `list`.
+    /// The values of `list` (empty for a list that is not in this pool, so a broken
+    /// function can still be verified and printed).
     #[inline]
     pub fn get(&self, list: ValueList) -> &[Value] {
-        &self.data[list.start as usize..(list.start + list.len) as usize]
+        let end = list.start as usize + list.len as usize;
+        self.data.get(list.start as usize..end).unwrap_or(&[])
     }
 
-    /// The values of `list`, for writing.
+    /// The values of `list`, for writing (empty for a list that is not in this pool).
     #[inline]
     pub fn get_mut(&mut self, list: ValueList) -> &mut [Value] {
-        &mut self.data[list.start as usize..(list.start + list.len) as usize]
+        let end = list.start as usize + list.len as usize;
+        self.data
+            .get_mut(list.start as usize..end)
+            .unwrap_or(&mut [])
     }
 
     /// Appends `v` to `list`, moving the list to the end of the pool if it is not there.
     pub fn push(&mut self, list: &mut ValueList, v: Value) {
-        let end = (list.start + list.len) as usize;
+        let end = list.start as usize + list.len as usize;
         if list.len == 0 || end != self.data.len() {
             let start = self.data.len() as u32;
-            self.data.extend_from_within(list.start as usize..end);
+            let old = self.get(*list).len();
+            self.data
+                .extend_from_within(list.start as usize..list.start as usize + old);
+            list.len = old as u32;
             list.start = start;
         }
         self.data.push(v);
@@ -101,8 +109,10 @@ impl ValueListPool {
     /// Removes the value at `index` from `list`, keeping the order of the others.
     pub fn remove(&mut self, list: &mut ValueList, index: usize) {
         let vals = self.get_mut(*list);
-        vals.copy_within(index + 1.., index);
-        list.len -= 1;
+        if index < vals.len() {
+            vals.copy_within(index + 1.., index);
+            list.len -= 1;
+        }
     }
 }
 

@@ -1,1 +1,0 @@
-//! `FunctionBuilder`: building SSA functions from a frontend with mutable variables.
