@@ -1,7 +1,7 @@
 //! `test run` and `test compile`: they need a [`Backend`](crate::Backend); without one they
 //! are skipped with [`NEEDS_BACKEND`].
 
-use super::interpret::{run_directives, verify_all};
+use super::interpret::{duplicate_names, run_directives, verify_all};
 use super::Outcome;
 use crate::backend::NEEDS_BACKEND;
 use crate::filecheck;
@@ -50,7 +50,8 @@ pub(crate) fn run(file: &TestFile, opts: &Options) -> Outcome {
             others.join(", ")
         ));
     }
-    let failures = verify_all(file);
+    let mut failures = duplicate_names(file);
+    failures.extend(verify_all(file));
     if !failures.is_empty() {
         return Outcome::Ran(failures);
     }
