@@ -30,7 +30,9 @@ use std::sync::Mutex;
 pub struct X64Backend {
     host: Flags,
     fast_regalloc: bool,
-    ctx: Mutex<CompileContext<MInst>>,
+    /// Compile contexts not in use: each compilation takes one (or a new one) and returns
+    /// it, so threads compile in parallel and buffers are reused.
+    contexts: Mutex<Vec<CompileContext<MInst>>>,
 }
 
 impl X64Backend {
@@ -39,7 +41,7 @@ impl X64Backend {
         X64Backend {
             host: Flags::detect_host(),
             fast_regalloc: false,
-            ctx: Mutex::new(CompileContext::new()),
+            contexts: Mutex::new(Vec::new()),
         }
     }
 
@@ -59,8 +61,11 @@ impl X64Backend {
     }
 
     fn compile(&self, func: &Function, opts: CompileOptions) -> Result<CompiledFunction, String> {
-        let mut ctx = self.ctx.lock().unwrap_or_else(|e| e.into_inner());
-        compile_function(&mut ctx, func, opts).map_err(|e| format!("{}: {e}", func.name))
+        let pool = || self.contexts.lock().unwrap_or_else(|e| e.into_inner());
+        let mut ctx = pool().pop().unwrap_or_else(CompileContext::new);
+        let r = compile_function(&mut ctx, func, opts).map_err(|e| format!("{}: {e}", func.name));
+        pool().push(ctx);
+        r
     }
 }
 
