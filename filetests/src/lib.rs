@@ -26,6 +26,7 @@ mod roundtrip;
 pub mod runline;
 mod settings;
 mod subtest;
+mod wasm;
 pub mod x64;
 
 pub use backend::{Backend, Executor, NEEDS_BACKEND};
@@ -129,6 +130,9 @@ pub fn run_file(path: &Path, opts: &Options) -> FileReport {
 
 /// Runs the test file `text`; `path` only names it in the report.
 pub fn run_file_text(path: &Path, text: &str, opts: &Options) -> FileReport {
+    if path.extension().is_some_and(|e| e == "wat") {
+        return wasm::run_wat_text(path, text);
+    }
     let mut report = FileReport {
         path: path.to_path_buf(),
         status: Status::Passed,
