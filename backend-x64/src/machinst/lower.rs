@@ -395,7 +395,6 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
                     self.b.rev_insts.push((j, None));
                 }
                 BlockKind::Ir(b) => {
-                    // A jump's arguments are used by the jump.
                     let mut inst = func.layout.last_inst(b);
                     while let Some(i) = inst {
                         inst = func.layout.prev_inst(i);
@@ -408,7 +407,9 @@ impl<'f, I: VCodeInst> Lower<'f, I> {
                         if !needed {
                             continue;
                         }
-                        if op == Opcode::Jump {
+                        // A branch with a single destination (`jump`, or a `br_table` with
+                        // only a default) passes its arguments itself; others use edge blocks.
+                        if func.dfg.branch_destinations(i).len() == 1 {
                             for d in func.dfg.branch_destinations(i) {
                                 for &a in func.dfg.block_call_args(d) {
                                     self.put_value_in_regs(a);
