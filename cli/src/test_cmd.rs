@@ -24,6 +24,7 @@ pub struct TestArgs {
 pub fn test_command(args: &TestArgs) -> anyhow::Result<bool> {
     let opts = Options {
         threads: args.threads.unwrap_or(0),
+        backend: Some(std::sync::Arc::new(kiln_filetests::X64Backend::new())),
         ..Options::default()
     };
     let summary = run_paths(&args.paths, &opts);

@@ -1,19 +1,18 @@
 //! Where a code generator plugs in: `test run` and `test compile` need one.
 //!
-//! The x86-64 backend does not exist yet, so [`Options::backend`](crate::Options::backend) is
-//! `None` and both tests are skipped with [`NEEDS_BACKEND`]. When it lands, implement
-//! [`Backend`] for it (in this crate, or in the CLI to keep the dependency out of here) and set
-//! `Options::backend`; [`subtest::run`](crate::subtest) then compiles the file once per
-//! `target x86_64` line (other ISAs are skipped with a reason; no target line means the host)
-//! and checks the same `; run:`/`; trap:` lines as `test interpret`, while `test compile`
-//! filechecks each function's listing against its `; check:` directives.
+//! Without one ([`Options::backend`](crate::Options::backend) is `None`) both tests are skipped
+//! with [`NEEDS_BACKEND`]; `kiln test` sets [`X64Backend`](crate::X64Backend). The runner
+//! compiles the file once per `target x86_64` line (other ISAs are skipped with a reason; no
+//! target line means the host) and checks the same `; run:`/`; trap:` lines as `test
+//! interpret`, while `test compile` filechecks each function's listing against its `; check:`
+//! directives (or compares it verbatim under `precise-output`).
 
 use kiln_ir::interpreter::InterpreterError;
 use kiln_ir::parser::{SetLine, TargetLine};
 use kiln_ir::{DataValue, Function};
 
 /// The skip reason while no backend is available.
-pub const NEEDS_BACKEND: &str = "needs the x86-64 backend (not yet built)";
+pub const NEEDS_BACKEND: &str = "needs the x86-64 backend (none configured)";
 
 /// Executes the functions of a test file by name, as `; run:` lines call them.
 pub trait Executor {
@@ -35,6 +34,13 @@ pub trait Backend: Send + Sync {
         target: Option<&TargetLine>,
         settings: &[SetLine],
     ) -> Result<Box<dyn Executor + 'a>, String>;
+
+    /// Why code for `target` cannot run on this machine (e.g. the host CPU lacks one of its
+    /// features), or `None` if it can. `test run` skips such targets with this reason.
+    fn cannot_run(&self, target: Option<&TargetLine>) -> Option<String> {
+        let _ = target;
+        None
+    }
 
     /// Compiles one function and returns its listing (what `test compile` filechecks).
     fn compile_listing(

@@ -13,7 +13,7 @@ pub struct Found {
 }
 
 /// Expands `paths`: a file stands for itself (whatever its extension); a folder for every
-/// `*.clif` file below it. The result is sorted and free of duplicates, so runs are
+/// `*.clif` and `*.wat` file below it. The result is sorted and free of duplicates, so runs are
 /// deterministic.
 pub fn collect(paths: &[PathBuf]) -> Vec<Found> {
     let mut found = Vec::new();
@@ -61,7 +61,10 @@ fn walk(dir: &Path, found: &mut Vec<Found>) {
         // `file_type` does not follow symbolic links, so a linked folder cannot loop.
         match entry.file_type() {
             Ok(t) if t.is_dir() => walk(&path, found),
-            Ok(_) if path.extension().is_some_and(|e| e == "clif") && path.is_file() => {
+            Ok(_)
+                if path.extension().is_some_and(|e| e == "clif" || e == "wat")
+                    && path.is_file() =>
+            {
                 found.push(Found { path, error: None })
             }
             _ => {}

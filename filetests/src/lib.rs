@@ -20,15 +20,19 @@
 pub mod backend;
 mod discover;
 mod filecheck;
+mod precise;
 mod report;
 mod roundtrip;
 pub mod runline;
 mod settings;
 mod subtest;
+mod wasm;
+pub mod x64;
 
 pub use backend::{Backend, Executor, NEEDS_BACKEND};
 pub use report::{Failure, FileReport, Skip, Status, Summary};
 pub use settings::check_setting;
+pub use x64::X64Backend;
 
 use kiln_ir::parser::parse_test;
 use std::path::{Path, PathBuf};
@@ -126,6 +130,9 @@ pub fn run_file(path: &Path, opts: &Options) -> FileReport {
 
 /// Runs the test file `text`; `path` only names it in the report.
 pub fn run_file_text(path: &Path, text: &str, opts: &Options) -> FileReport {
+    if path.extension().is_some_and(|e| e == "wat") {
+        return wasm::run_wat_text(path, text);
+    }
     let mut report = FileReport {
         path: path.to_path_buf(),
         status: Status::Passed,
@@ -168,7 +175,7 @@ pub fn run_file_text(path: &Path, text: &str, opts: &Options) -> FileReport {
     for cmd in &file.commands {
         let outcome = match &skip_all {
             Some(reason) => Outcome::Skipped(reason.clone()),
-            None => subtest::run(cmd, &file, opts),
+            None => subtest::run(cmd, &file, opts, path, text),
         };
         match outcome {
             Outcome::Ran(failures) => {

@@ -26,7 +26,6 @@ block0(v0: i32, v1: i32):
 ";
 
 #[test]
-#[ignore = "needs the parser, verifier and interpreter (landing on main)"]
 fn passing_file() {
     let r = run(ADD);
     assert_eq!(messages(&r), Vec::<String>::new());
@@ -35,7 +34,6 @@ fn passing_file() {
 }
 
 #[test]
-#[ignore = "needs the parser, verifier and interpreter (landing on main)"]
 fn failing_run_line_names_line_and_values() {
     let r = run(&format!(
         "{ADD}; run: %add(1, 2) == 4\n; run: %add(1, 2) == [3, 4]\n"
@@ -51,7 +49,6 @@ fn failing_run_line_names_line_and_values() {
 }
 
 #[test]
-#[ignore = "needs the parser, verifier and interpreter (landing on main)"]
 fn run_lines_with_unknown_function_or_bad_literal_fail() {
     let r = run(&format!(
         "{ADD}; run: %sub(1, 2) == 4\n; run: %add(1, x) == 4\n"
@@ -66,7 +63,6 @@ fn run_lines_with_unknown_function_or_bad_literal_fail() {
 }
 
 #[test]
-#[ignore = "needs the parser, verifier and interpreter (landing on main)"]
 fn trap_lines() {
     let text = "test interpret
 function %div(i32, i32) -> i32 {
@@ -90,7 +86,6 @@ block0(v0: i32, v1: i32):
 }
 
 #[test]
-#[ignore = "needs the parser, verifier and interpreter (landing on main)"]
 fn interpret_requires_verified_functions() {
     let text = "test interpret
 function %bad(i32, i64) -> i32 {
@@ -125,7 +120,6 @@ block0(v0: i32):
 ";
 
 #[test]
-#[ignore = "needs the parser, verifier and interpreter (landing on main)"]
 fn verifier_expectations() {
     let r = run(VERIFIER);
     assert_eq!(messages(&r), Vec::<String>::new());
@@ -203,7 +197,6 @@ block0:
 }
 
 #[test]
-#[ignore = "needs the parser, verifier and interpreter (landing on main)"]
 fn partly_skipped_files_count_by_what_ran() {
     let body = "function %f() -> i32 {
 block0:
@@ -267,7 +260,6 @@ impl Backend for InterpretingBackend {
 }
 
 #[test]
-#[ignore = "needs the parser, verifier and interpreter (landing on main)"]
 fn run_uses_the_backend_per_target() {
     let opts = Options {
         backend: Some(Arc::new(InterpretingBackend)),
@@ -291,5 +283,26 @@ fn run_uses_the_backend_per_target() {
     assert_eq!(
         r.skipped[0].reason,
         "no x86_64 target: target aarch64 (line 2)"
+    );
+}
+
+#[test]
+fn duplicate_function_names_fail_interpret() {
+    let text = "test interpret
+function %f() -> i32 {
+block0:
+    v0 = iconst.i32 1
+    return v0
+}
+function %f() -> i32 {
+block0:
+    v0 = iconst.i32 2
+    return v0
+}
+; run: %f() == 1
+";
+    assert_eq!(
+        messages(&run(text)),
+        ["t.clif:7: function %f is already defined on line 2"]
     );
 }

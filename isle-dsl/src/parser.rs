@@ -1,4 +1,4 @@
-//! Parses tokens into [`ast::Def`]s: first into s-expressions, then into forms.
+//! Parses tokens into [`crate::ast::Def`]s: first into s-expressions, then into forms.
 
 use crate::ast::*;
 use crate::error::{Error, Span};

@@ -29,6 +29,12 @@ use std::collections::HashMap;
 pub struct Label(u32);
 
 impl Label {
+    /// The label numbered `n` (labels are numbered in creation order; the lowering numbers
+    /// block labels before the buffer creates any other).
+    pub const fn new(n: u32) -> Label {
+        Label(n)
+    }
+
     /// The label's number within its buffer.
     pub const fn index(self) -> u32 {
         self.0

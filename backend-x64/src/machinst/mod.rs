@@ -11,3 +11,7 @@ pub use buffer::{
 };
 pub use reg::{Reg, Writable};
 pub use regalloc2::{PReg, RegClass, VReg};
+pub mod compile;
+pub mod lower;
+pub mod regalloc;
+pub mod vcode;

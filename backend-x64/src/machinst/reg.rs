@@ -8,16 +8,22 @@
 use core::fmt;
 use regalloc2::{PReg, RegClass, VReg};
 
-/// Number of `VReg` indices reserved for physical registers.
-pub const PINNED_VREGS: usize = PReg::NUM_INDEX;
+/// Number of `VReg` indices reserved for physical registers: those of the `Int` and `Float`
+/// classes (`PReg::index` is `class << 6 | hw_enc`). The `Vector` class is not used. Every
+/// function's register allocation walks these indices too, so fewer is faster.
+pub const PINNED_VREGS: usize = 2 << PReg::MAX_BITS;
 
 /// A physical or virtual register of some [`RegClass`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Reg(VReg);
 
 impl Reg {
-    /// The register standing for physical register `p`.
+    /// The register standing for physical register `p` (of class `Int` or `Float`).
     pub const fn from_preg(p: PReg) -> Reg {
+        assert!(
+            p.index() < PINNED_VREGS,
+            "vector-class registers are not pinned"
+        );
         Reg(VReg::new(p.index(), p.class()))
     }
 
@@ -106,6 +112,11 @@ impl<T: Copy> Writable<T> {
     /// The register being written.
     pub const fn to_reg(self) -> T {
         self.0
+    }
+
+    /// The register being written, for rewriting it after allocation.
+    pub fn reg_mut(&mut self) -> &mut T {
+        &mut self.0
     }
 
     /// Converts the wrapped register.

@@ -1,14 +1,15 @@
 //! `test run` and `test compile`: they need a [`Backend`](crate::Backend); without one they
 //! are skipped with [`NEEDS_BACKEND`].
 
-use super::interpret::{run_directives, verify_all};
+use super::interpret::{duplicate_names, run_directives, verify_all};
 use super::Outcome;
 use crate::backend::NEEDS_BACKEND;
 use crate::filecheck;
 use crate::report::Failure;
 use crate::Options;
-use kiln_ir::parser::{TargetLine, TestFile};
+use kiln_ir::parser::{TargetLine, TestCommand, TestFile};
 use kiln_ir::Function;
+use std::path::Path;
 
 /// The targets of `file` the backend handles (`[None]`, the host, if the file names none),
 /// and skip reasons for the others.
@@ -49,12 +50,23 @@ pub(crate) fn run(file: &TestFile, opts: &Options) -> Outcome {
             others.join(", ")
         ));
     }
-    let failures = verify_all(file);
+    let mut failures = duplicate_names(file);
+    failures.extend(verify_all(file));
     if !failures.is_empty() {
         return Outcome::Ran(failures);
     }
     let funcs: Vec<Function> = file.functions.iter().map(|pf| pf.func.clone()).collect();
     let mut failures = Vec::new();
+    let (mine, cannot): (Vec<_>, Vec<_>) = mine
+        .into_iter()
+        .partition(|&t| backend.cannot_run(t).is_none());
+    if mine.is_empty() {
+        let why: Vec<String> = cannot
+            .iter()
+            .filter_map(|&t| backend.cannot_run(t))
+            .collect();
+        return Outcome::Skipped(why.join("; "));
+    }
     for t in mine {
         match backend.compile_for_run(&funcs, t, &file.settings) {
             Ok(mut exec) => failures.extend(run_directives(file, exec.as_mut(), &label(t))),
@@ -67,8 +79,16 @@ pub(crate) fn run(file: &TestFile, opts: &Options) -> Outcome {
     Outcome::Ran(failures)
 }
 
-/// `test compile`: per handled target, compile each function and filecheck its listing.
-pub(crate) fn compile(file: &TestFile, opts: &Options) -> Outcome {
+/// `test compile`: per handled target, compile each function and filecheck its listing
+/// (`test compile precise-output`: compare it with the comment block after the function,
+/// see [`crate::precise`]).
+pub(crate) fn compile(
+    file: &TestFile,
+    opts: &Options,
+    cmd: &TestCommand,
+    path: &Path,
+    text: &str,
+) -> Outcome {
     let Some(backend) = opts.backend.as_deref() else {
         return Outcome::Skipped(NEEDS_BACKEND.into());
     };
@@ -84,8 +104,17 @@ pub(crate) fn compile(file: &TestFile, opts: &Options) -> Outcome {
     if !failures.is_empty() {
         return Outcome::Ran(failures);
     }
+    let precise = cmd.options.iter().any(|o| o == "precise-output");
+    if precise && mine.len() != 1 {
+        failures.push(Failure::at(
+            cmd.line,
+            "precise-output needs exactly one target line",
+        ));
+        return Outcome::Ran(failures);
+    }
+    let mut listings = Vec::new();
     for t in mine {
-        for pf in &file.functions {
+        for (i, pf) in file.functions.iter().enumerate() {
             let listing = match backend.compile_listing(&pf.func, t, &file.settings) {
                 Ok(l) => l,
                 Err(e) => {
@@ -96,6 +125,10 @@ pub(crate) fn compile(file: &TestFile, opts: &Options) -> Outcome {
                     continue;
                 }
             };
+            if precise {
+                listings.push((i, listing));
+                continue;
+            }
             match filecheck::checker(&pf.comments) {
                 Ok(Some(checker)) => {
                     if let Err(msg) = filecheck::check(&checker, &listing) {
@@ -109,6 +142,14 @@ pub(crate) fn compile(file: &TestFile, opts: &Options) -> Outcome {
                 Err(f) => failures.push(f),
             }
         }
+    }
+    if precise {
+        failures.extend(crate::precise::check(
+            path,
+            text,
+            &file.functions,
+            &listings,
+        ));
     }
     Outcome::Ran(failures)
 }

@@ -12,7 +12,8 @@ use kiln_ir::DataValue;
 
 /// Runs `test interpret` on `file`, each call limited to `fuel` steps.
 pub(crate) fn run(file: &TestFile, fuel: u64) -> Vec<Failure> {
-    let failures = verify_all(file);
+    let mut failures = duplicate_names(file);
+    failures.extend(verify_all(file));
     if !failures.is_empty() {
         return failures;
     }
@@ -21,6 +22,26 @@ pub(crate) fn run(file: &TestFile, fuel: u64) -> Vec<Failure> {
         fuel,
     };
     run_directives(file, &mut exec, "")
+}
+
+/// Calls find functions by name, so two functions of one name make run lines ambiguous.
+pub(crate) fn duplicate_names(file: &TestFile) -> Vec<Failure> {
+    let mut failures = Vec::new();
+    for (i, pf) in file.functions.iter().enumerate() {
+        if let Some(first) = file.functions[..i]
+            .iter()
+            .find(|other| other.func.name == pf.func.name)
+        {
+            failures.push(Failure::at(
+                pf.line,
+                format!(
+                    "function {} is already defined on line {}",
+                    pf.func.name, first.line
+                ),
+            ));
+        }
+    }
+    failures
 }
 
 /// Verifies every function; each error is a failure at its instruction's line.

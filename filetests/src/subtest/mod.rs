@@ -24,13 +24,19 @@ pub(crate) enum Outcome {
 pub(crate) const KNOWN_TESTS: [&str; 5] = ["cat", "verifier", "interpret", "run", "compile"];
 
 /// Runs one command on a parsed file.
-pub(crate) fn run(cmd: &TestCommand, file: &TestFile, opts: &Options) -> Outcome {
+pub(crate) fn run(
+    cmd: &TestCommand,
+    file: &TestFile,
+    opts: &Options,
+    path: &std::path::Path,
+    text: &str,
+) -> Outcome {
     match cmd.name.as_str() {
         "cat" => Outcome::Ran(cat::run(file)),
         "verifier" => Outcome::Ran(verifier::run(file)),
         "interpret" => Outcome::Ran(interpret::run(file, opts.fuel)),
         "run" => compiled::run(file, opts),
-        "compile" => compiled::compile(file, opts),
+        "compile" => compiled::compile(file, opts, cmd, path, text),
         other => Outcome::Skipped(format!("unknown test `{other}`")),
     }
 }

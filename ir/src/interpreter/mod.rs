@@ -11,6 +11,10 @@
 //! Function addresses (`func_addr`) live in a separate range above all memory. Depth, memory
 //! and instruction counts are limited ([`Interpreter::with_max_depth`],
 //! [`Interpreter::with_max_stack_bytes`], [`Interpreter::with_fuel`]).
+//!
+//! Float results that are NaN: a NaN operand propagates (the first one, quieted). A NaN made
+//! from non-NaN operands (`0 * inf`) has an unspecified sign in the IR, as in Cranelift and Wasm;
+//! the interpreter gives `+NaN`, x86 code gives `-NaN`, and run lines compare such NaNs loosely.
 
 mod float_ops;
 mod frame;

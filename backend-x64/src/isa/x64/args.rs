@@ -89,6 +89,11 @@ macro_rules! reg_newtype {
                 self.0
             }
 
+            /// The underlying register, for rewriting it after allocation.
+            pub fn reg_mut(&mut self) -> &mut Reg {
+                &mut self.0
+            }
+
             /// The hardware encoding (0..=15), if this is a physical register.
             pub const fn enc(self) -> Option<u8> {
                 match self.0.to_preg() {

@@ -381,7 +381,50 @@ impl Display for MInst {
             MInst::Jcc { cc, target } => write!(f, "j{cc} {}", label(*target)),
             MInst::CallKnown { target } => write!(f, "call {}", reloc(target)),
             MInst::CallUnknown { target } => write!(f, "call {}", gm64(target)),
-            MInst::Ret => f.write_str("ret"),
+            MInst::Ret | MInst::Rets { .. } => f.write_str("ret"),
+            MInst::Args { args } => {
+                f.write_str("args")?;
+                for (r, p) in args.iter() {
+                    write!(f, " {r:?}={p:?}")?;
+                }
+                Ok(())
+            }
+            MInst::Call { info } => match &info.target {
+                CallTarget::Known(t) => write!(f, "call {t:?}"),
+                CallTarget::Reg(r) => write!(f, "call {}", gn(*r, 8)),
+            },
+            MInst::JmpIf {
+                cc,
+                taken,
+                not_taken,
+            } => write!(f, "j{cc} {}; jmp {}", label(*taken), label(*not_taken)),
+            MInst::JmpIfEither {
+                cc1,
+                cc2,
+                taken,
+                not_taken,
+            } => write!(
+                f,
+                "j{cc1} {}; j{cc2} {}; jmp {}",
+                label(*taken),
+                label(*taken),
+                label(*not_taken)
+            ),
+            MInst::BrTable {
+                idx,
+                default,
+                targets,
+                ..
+            } => {
+                write!(f, "br_table {}, {}, [", gn(*idx, 4), label(*default))?;
+                for (i, t) in targets.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(&label(*t))?;
+                }
+                f.write_str("]")
+            }
             MInst::Push64 { src } => write!(f, "push {}", gn(*src, 8)),
             MInst::Pop64 { dst } => write!(f, "pop {}", gwn(*dst, 8)),
             MInst::Ud2 { code } => write!(f, "ud2 ; trap: {code}"),

@@ -400,6 +400,8 @@ fn sse128_enc(op: SseOp128) -> SseEnc {
         SseOp128::Pandn => (PP_66, 0xdf),
         SseOp128::Por => (PP_66, 0xeb),
         SseOp128::Pxor => (PP_66, 0xef),
+        SseOp128::Punpcklqdq => (PP_66, 0x6c),
+        SseOp128::Punpckhqdq => (PP_66, 0x6d),
     };
     SseEnc {
         pp,
@@ -904,7 +906,64 @@ impl MInst {
                 gm64(target),
                 0,
             ),
-            MInst::Ret => sink.put1(0xc3),
+            MInst::Ret | MInst::Rets { .. } => sink.put1(0xc3),
+            MInst::Args { .. } => {}
+            MInst::Call { info } => match &info.target {
+                CallTarget::Known(t) => MInst::CallKnown { target: t.clone() }.emit_bytes(sink),
+                CallTarget::Reg(r) => MInst::CallUnknown {
+                    target: GprMem64::Reg(*r),
+                }
+                .emit_bytes(sink),
+            },
+            MInst::JmpIf {
+                cc,
+                taken,
+                not_taken,
+            } => {
+                MInst::Jcc {
+                    cc: *cc,
+                    target: *taken,
+                }
+                .emit_bytes(sink);
+                MInst::Jmp { target: *not_taken }.emit_bytes(sink);
+            }
+            MInst::JmpIfEither {
+                cc1,
+                cc2,
+                taken,
+                not_taken,
+            } => {
+                for cc in [*cc1, *cc2] {
+                    MInst::Jcc { cc, target: *taken }.emit_bytes(sink);
+                }
+                MInst::Jmp { target: *not_taken }.emit_bytes(sink);
+            }
+            MInst::BrTable {
+                idx,
+                tmp1,
+                tmp2,
+                default,
+                targets,
+            } => {
+                let len = i32::try_from(targets.len()).unwrap_or(i32::MAX);
+                MInst::CmpRmI {
+                    lhs: GprMem32::Reg(*idx).into(),
+                    imm: len,
+                }
+                .emit_bytes(sink);
+                MInst::Jcc {
+                    cc: CC::NB,
+                    target: *default,
+                }
+                .emit_bytes(sink);
+                MInst::JmpTableSeq {
+                    idx: *idx,
+                    tmp1: *tmp1,
+                    tmp2: *tmp2,
+                    targets: targets.clone(),
+                }
+                .emit_bytes(sink);
+            }
             MInst::Push64 { src } => {
                 let r = g(*src);
                 if r >= 8 {

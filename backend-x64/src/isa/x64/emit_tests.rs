@@ -1258,6 +1258,8 @@ fn sse_scalar_and_packed() {
         (SseOp128::Pandn, "pandn"),
         (SseOp128::Por, "por"),
         (SseOp128::Pxor, "pxor"),
+        (SseOp128::Punpcklqdq, "punpcklqdq"),
+        (SseOp128::Punpckhqdq, "punpckhqdq"),
     ];
     for (d, s1) in XPAIRS {
         for avx in [false, true] {

@@ -15,8 +15,31 @@
 //! and `dst` may differ (three-operand form).
 
 use super::args::*;
-use crate::machinst::{Label, RelocTarget};
+use crate::machinst::{Label, PReg, Reg, RelocTarget};
 use kiln_ir::TrapCode;
+use regalloc2::PRegSet;
+
+/// Where a call goes.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum CallTarget {
+    /// `call rel32` to a relocated symbol.
+    Known(RelocTarget),
+    /// `call reg`.
+    Reg(Gpr),
+}
+
+/// The register constraints of a call: arguments in, results out, and what it clobbers.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct CallInfo {
+    /// The callee.
+    pub target: CallTarget,
+    /// Argument values and the registers they are passed in.
+    pub uses: Vec<(Reg, PReg)>,
+    /// Result values and the registers they come back in.
+    pub defs: Vec<(Reg, PReg)>,
+    /// Registers the call clobbers (caller-saved ones that are not results).
+    pub clobbers: PRegSet,
+}
 
 /// The two-operand integer ALU operations (the `/digit` of their `0x80`-group encodings).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -235,6 +258,10 @@ pub enum SseOp128 {
     Por,
     /// `pxor`
     Pxor,
+    /// `punpcklqdq` (low quadwords of both operands: `[first.lo, second.lo]`)
+    Punpcklqdq,
+    /// `punpckhqdq` (high quadwords of both operands: `[first.hi, second.hi]`)
+    Punpckhqdq,
 }
 
 /// Scalar operations with an 8-bit immediate.
@@ -971,6 +998,58 @@ pub enum MInst {
         /// Destination.
         dst: WritableXmm,
     },
+    /// Pseudo-instruction at the start of the entry block: defines each argument value in
+    /// the register the ABI passes it in. Emits nothing.
+    Args {
+        /// Argument values and their registers.
+        args: Box<[(Reg, PReg)]>,
+    },
+    /// Return terminator: the returned values in their ABI registers; emitted as the
+    /// epilogue (by the function emitter) and `ret`.
+    Rets {
+        /// Returned values and their registers.
+        rets: Box<[(Reg, PReg)]>,
+    },
+    /// A call with its register constraints.
+    Call {
+        /// Callee, arguments, results, clobbers.
+        info: Box<CallInfo>,
+    },
+    /// Two-way branch terminator: `jcc taken; jmp not_taken`.
+    JmpIf {
+        /// Condition.
+        cc: CC,
+        /// Target when `cc` holds.
+        taken: Label,
+        /// Target otherwise.
+        not_taken: Label,
+    },
+    /// Two-way branch terminator on either of two conditions: `jcc1 taken; jcc2 taken; jmp
+    /// not_taken` (e.g. `fcmp ne` after `ucomis`: not equal or unordered).
+    JmpIfEither {
+        /// First condition.
+        cc1: CC,
+        /// Second condition.
+        cc2: CC,
+        /// Target when either holds.
+        taken: Label,
+        /// Target otherwise.
+        not_taken: Label,
+    },
+    /// `br_table` terminator: `cmp idx32, len; jae default;` then [`MInst::JmpTableSeq`].
+    /// `idx` must be zero-extended to 64 bits.
+    BrTable {
+        /// Table index.
+        idx: Gpr,
+        /// Scratch register (clobbered).
+        tmp1: WritableGpr,
+        /// Scratch register (clobbered).
+        tmp2: WritableGpr,
+        /// Target for indices out of range.
+        default: Label,
+        /// The targets, by index.
+        targets: Box<[Label]>,
+    },
 }
 
 impl MInst {
@@ -1061,7 +1140,13 @@ impl MInst {
             | I::JmpTableSeq { .. }
             | I::Nop { .. }
             | I::LoadFuncAddr { .. }
-            | I::MovFromXmm { .. } => None,
+            | I::MovFromXmm { .. }
+            | I::Args { .. }
+            | I::Rets { .. }
+            | I::Call { .. }
+            | I::JmpIf { .. }
+            | I::JmpIfEither { .. }
+            | I::BrTable { .. } => None,
         }
     }
 

@@ -1,9 +1,14 @@
 //! The x86-64 target: registers, operands, instructions, the encoder and CPU features.
 
+pub mod abi;
 pub mod args;
+pub mod compile;
 pub mod display;
 pub mod emit;
 pub mod inst;
+pub mod libcalls;
+pub mod lower;
+pub mod operands;
 pub mod regs;
 pub mod settings;
 
@@ -13,5 +18,6 @@ mod emit_tests;
 mod exec_tests;
 
 pub use args::*;
+pub use compile::{compile_function, CompileError, CompileOptions};
 pub use inst::*;
 pub use settings::{Flags, TargetError};
