@@ -1,6 +1,6 @@
 //! The engine: configuration, compiler, type registry and caches shared by all its stores.
 
-use crate::compiler::{Compiler, UnavailableCompiler};
+use crate::compiler::Compiler;
 use crate::config::Config;
 use crate::error::Error;
 use crate::type_registry::{RegisteredType, TypeRegistry};
@@ -64,8 +64,8 @@ impl Engine {
     }
 }
 
-fn default_compiler(_config: &Config) -> Result<Arc<dyn Compiler>, Error> {
-    Ok(Arc::new(UnavailableCompiler))
+fn default_compiler(config: &Config) -> Result<Arc<dyn Compiler>, Error> {
+    Ok(Arc::new(crate::x64::X64Compiler::new(config)?))
 }
 
 #[cfg(test)]

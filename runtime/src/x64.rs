@@ -1,0 +1,95 @@
+//! Kiln's x86-64 code generator as the runtime's [`Compiler`].
+
+use crate::compiler::{CompiledFunction, Compiler, Reloc, RelocKind};
+use crate::config::{Config, CpuFeatures};
+use crate::error::{CompileError, Error};
+use kiln_backend_x64::isa::x64::{compile_function, CompileOptions, Flags, MInst};
+use kiln_backend_x64::machinst::compile::CompileContext;
+use kiln_backend_x64::machinst::{RelocKind as BackendRelocKind, RelocTarget};
+use kiln_ir::Function;
+use std::sync::Mutex;
+
+/// The x86-64 backend with the CPU features of a configuration.
+pub struct X64Compiler {
+    flags: Flags,
+    /// Compile contexts (buffers reused across functions), one per concurrent compilation.
+    contexts: Mutex<Vec<CompileContext<MInst>>>,
+}
+
+impl X64Compiler {
+    /// The compiler for `config`; fails for unknown CPU features or ones the host lacks.
+    pub fn new(config: &Config) -> Result<Self, Error> {
+        let host = Flags::detect_host();
+        let flags = match config.cpu() {
+            CpuFeatures::Native => host,
+            CpuFeatures::Baseline => Flags::default(),
+            CpuFeatures::List(names) => {
+                let words: Vec<String> = names
+                    .iter()
+                    .map(|n| {
+                        if n.starts_with("has_") {
+                            n.clone()
+                        } else {
+                            format!("has_{n}")
+                        }
+                    })
+                    .collect();
+                let flags = Flags::parse(words.iter().map(|s| s.as_str()))
+                    .map_err(|e| Error::Usage(format!("unknown CPU feature `{}`", e.0)))?;
+                if !flags.is_subset_of(&host) {
+                    return Err(Error::Usage(format!(
+                        "CPU features {names:?} are not all supported by this machine"
+                    )));
+                }
+                flags
+            }
+        };
+        Ok(X64Compiler {
+            flags,
+            contexts: Mutex::new(Vec::new()),
+        })
+    }
+}
+
+impl Compiler for X64Compiler {
+    fn compile(&self, func: &Function) -> Result<CompiledFunction, CompileError> {
+        let lock = || self.contexts.lock().unwrap_or_else(|e| e.into_inner());
+        let mut ctx = lock().pop().unwrap_or_else(CompileContext::new);
+        let opts = CompileOptions {
+            flags: self.flags,
+            listing: false,
+            fast_regalloc: false,
+            stack_limit_check: true,
+        };
+        let result = compile_function(&mut ctx, func, opts);
+        lock().push(ctx);
+        let out = result.map_err(|e| CompileError::Codegen {
+            function: func.name.to_string(),
+            message: e.to_string(),
+        })?;
+        let relocs = out
+            .relocs
+            .into_iter()
+            .map(|r| Reloc {
+                offset: r.offset,
+                kind: match r.kind {
+                    BackendRelocKind::X86CallPCRel4 => RelocKind::X86CallPCRel4,
+                    BackendRelocKind::Abs8 => RelocKind::Abs8,
+                },
+                target: match r.target {
+                    RelocTarget::Func(f) => func.dfg.ext_funcs[f].name.clone(),
+                    RelocTarget::Name(n) => n,
+                },
+                addend: r.addend,
+            })
+            .collect();
+        Ok(CompiledFunction {
+            code: out.code,
+            relocs,
+            traps: out.traps.into_iter().map(|t| (t.offset, t.code)).collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
