@@ -136,6 +136,45 @@ thread_local! {
     /// and without a destructor, so reading it from a signal handler is a plain TLS access:
     /// no lazy initialisation, no allocation.
     static CURRENT: Cell<*const Activation> = const { Cell::new(std::ptr::null()) };
+
+    /// This thread's stack, `[lowest address of its guard region, top)`; `(0, 0)` until the
+    /// thread first enters `catch_traps`. Const-initialised, so the signal handler can read it.
+    static STACK: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+}
+
+/// The range of this thread's stack including its guard region, as recorded on its first
+/// `catch_traps` (`(0, 0)` if it never entered).
+pub(crate) fn stack_bounds() -> (usize, usize) {
+    STACK.with(|s| s.get())
+}
+
+/// Records this thread's stack range once, so that the signal handler can tell a stack fault
+/// from a fault in a mapping that happens to lie next to the stack.
+fn record_stack_bounds() {
+    if STACK.with(|s| s.get()) != (0, 0) {
+        return;
+    }
+    // SAFETY: plain pthread queries about the calling thread, on an attr we own and destroy.
+    let bounds = unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return;
+        }
+        let mut addr: *mut libc::c_void = std::ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        let mut guard: libc::size_t = 0;
+        let ok = libc::pthread_attr_getstack(&attr, &mut addr, &mut size) == 0
+            && libc::pthread_attr_getguardsize(&attr, &mut guard) == 0;
+        libc::pthread_attr_destroy(&mut attr);
+        if !ok {
+            return;
+        }
+        // The main thread's guard is the kernel's gap below the stack: at least a page.
+        let guard = guard.max(rustix::param::page_size());
+        let low = addr as usize;
+        (low.saturating_sub(guard), low + size)
+    };
+    STACK.with(|s| s.set(bounds));
 }
 
 /// The current stack pointer (approximately: that of this function's caller), from which the
@@ -213,6 +252,7 @@ unsafe extern "C" fn call_closure<F: FnOnce() -> R, R>(payload: *mut u8) {
 pub fn catch_traps<R, F: FnOnce() -> R>(f: F) -> Result<R, Trap> {
     signals::ensure_installed();
     signals::ensure_alt_stack();
+    record_stack_bounds();
     let mut payload = Payload {
         f: Some(f),
         result: None,

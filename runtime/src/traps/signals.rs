@@ -63,10 +63,6 @@ pub(crate) fn handler_address() -> usize {
     handler as *const () as usize
 }
 
-/// A memory fault without a trap record at an address this far below the stack pointer...
-const STACK_FAULT_BELOW: usize = 4096;
-/// ...or this far above it is taken for stack exhaustion.
-const STACK_FAULT_ABOVE: usize = 64 * 1024;
 
 /// Decides whether the signal is a trap, and if so redirects the context. Signal-safe: no
 /// allocation, no lock.
@@ -107,15 +103,17 @@ unsafe fn handle_trap(
             TrapCode::UnreachableCodeReached,
             TrapReason::UnrecordedIllegalInstruction,
         ),
-        // A load or store without a trap record: still never resumed silently. A fault just
-        // below or in the current frame is the stack running out (a `call`, `push` or frame
-        // store reaching the guard page), not a heap access.
+        // A load or store without a trap record: still never resumed silently. A fault in the
+        // stack is the stack running out (a `call`, `push` or frame store reaching the guard
+        // page), not a heap access.
         (None, _) => {
-            let rsp = regs[libc::REG_RSP as usize] as usize;
+            // Inside this thread's stack (or its guard), or within a page below the stack
+            // pointer (a `push`/`call` that ran off). Not "near" it above: a fresh mapping may
+            // sit right above the stack, and a fault there is a memory fault.
             let addr = fault_address.unwrap_or(0);
-            if (rsp.saturating_sub(STACK_FAULT_BELOW)..rsp.saturating_add(STACK_FAULT_ABOVE))
-                .contains(&addr)
-            {
+            let rsp = regs[libc::REG_RSP as usize] as usize;
+            let (low, high) = super::catch::stack_bounds();
+            if (low..high).contains(&addr) || (rsp.saturating_sub(4096)..=rsp).contains(&addr) {
                 (TrapCode::StackOverflow, TrapReason::UnrecordedStackFault)
             } else {
                 (TrapCode::HeapOutOfBounds, TrapReason::UnrecordedMemoryFault)
