@@ -8,8 +8,9 @@ use crate::vmoffsets::{Builtin, VMOffsets, VmLocation};
 pub enum BoundsChecks {
     /// The runtime reserves `reservation` bytes of address space for each 32-bit memory plus
     /// `guard_size` bytes of inaccessible guard after it, and maps everything past the current
-    /// length inaccessible: an access whose `offset + size` fits in the guard needs no check,
-    /// the fault becomes a trap.
+    /// length inaccessible: with a reservation of at least 4 GiB, an access whose
+    /// `offset + size` fits in the guard (plus any reservation beyond 4 GiB) needs no check,
+    /// the fault becomes a trap. A smaller reservation gets explicit checks.
     GuardPages {
         /// Bytes reserved for the memory (4 GiB for 32-bit memories).
         reservation: u64,

@@ -238,10 +238,18 @@ impl Translation<'_, '_> {
         let (base_field, length_field) = self.memory_definition(mem);
         let mut base_flags = MemFlags::trusted();
         let guard_covers = match config.bounds_checks {
-            BoundsChecks::GuardPages { guard_size, .. } => {
+            BoundsChecks::GuardPages {
+                reservation,
+                guard_size,
+            } => {
                 // With guard pages the memory never moves, so its base is read-only.
                 base_flags.set_readonly();
-                offset + size <= guard_size
+                // Any 32-bit index plus offset + size must land in the reservation or guard:
+                // index <= 2^32 - 1, so offset + size may use what the reservation has beyond
+                // 4 GiB plus the guard. A smaller reservation covers nothing: check explicitly.
+                (reservation + guard_size)
+                    .checked_sub(1 << 32)
+                    .is_some_and(|slack| reservation >= 1 << 32 && offset + size <= slack)
             }
             BoundsChecks::Explicit => false,
         };

@@ -63,7 +63,6 @@ pub(crate) fn handler_address() -> usize {
     handler as *const () as usize
 }
 
-
 /// Decides whether the signal is a trap, and if so redirects the context. Signal-safe: no
 /// allocation, no lock.
 unsafe fn handle_trap(
