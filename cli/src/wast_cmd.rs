@@ -9,8 +9,8 @@ use anyhow::{Context, Result};
 use clap::Args;
 use kiln_frontend_wasm::WasmValType;
 use kiln_runtime::{
-    Config, Engine, Error, ExternRef, Global, GlobalType, Instance, Linker, Memory, MemoryType,
-    Module, Store, Table, TableType, Val, ValType, WasmRefType,
+    Engine, Error, ExternRef, Global, GlobalType, Instance, Linker, Memory, MemoryType, Module,
+    Store, Table, TableType, Val, ValType, WasmRefType,
 };
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -63,10 +63,11 @@ pub fn wast_command(args: &WastArgs) -> Result<bool> {
             files.push(path.clone());
         }
     }
-    let config = args.engine.config();
+    // One engine (compiler settings) for all scripts; each script gets a fresh store.
+    let engine = Engine::new(&args.engine.config())?;
     let mut total = Counts::default();
     for file in &files {
-        let counts = run_file(file, &config, args.verbose);
+        let counts = run_file(file, &engine, args.verbose);
         if args.verbose || counts.failed > 0 {
             println!(
                 "{}: {} passed, {} failed, {} skipped",
@@ -88,7 +89,7 @@ pub fn wast_command(args: &WastArgs) -> Result<bool> {
 }
 
 /// Runs one script, printing its failures (and, with `verbose`, its skips).
-fn run_file(path: &Path, config: &Config, verbose: bool) -> Counts {
+fn run_file(path: &Path, engine: &Engine, verbose: bool) -> Counts {
     let mut counts = Counts::default();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -120,10 +121,10 @@ fn run_file(path: &Path, config: &Config, verbose: bool) -> Counts {
             return counts;
         }
     };
-    let mut runner = match Runner::new(config) {
+    let mut runner = match Runner::new(engine) {
         Ok(r) => r,
         Err(e) => {
-            println!("{}: cannot create the engine: {e}", path.display());
+            println!("{}: cannot set up the spectest module: {e}", path.display());
             counts.failed += 1;
             return counts;
         }
@@ -168,12 +169,11 @@ fn unsupported(e: &Error) -> bool {
 }
 
 impl Runner {
-    fn new(config: &Config) -> Result<Self, Error> {
-        let engine = Engine::new(config)?;
-        let mut store = Store::new(&engine, ());
-        let linker = spectest(&engine, &mut store)?;
+    fn new(engine: &Engine) -> Result<Self, Error> {
+        let mut store = Store::new(engine, ());
+        let linker = spectest(engine, &mut store)?;
         Ok(Runner {
-            engine,
+            engine: engine.clone(),
             store,
             linker,
             current: None,

@@ -179,6 +179,9 @@ fn run_prints_results_and_reports_traps() {
     assert_ne!(code, 0);
     assert_eq!(out, "");
     assert!(err.contains("integer divide by zero"), "{err}");
+    let (code, _, err) = kiln(&["run", "--cpu", "bogus", file, "--invoke", "d", "1", "2"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bogus"), "{err}");
     let (code, _, err) = kiln(&["run", file, "--invoke", "d", "x", "0"]);
     assert_ne!(code, 0);
     assert!(err.contains("`x`"), "{err}");
