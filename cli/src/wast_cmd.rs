@@ -150,8 +150,8 @@ fn run_file(path: &Path, engine: &Engine, verbose: bool) -> Counts {
     counts
 }
 
-/// An instance, or why the module it would come from was skipped.
-type Slot = Result<Instance, String>;
+/// An instance, or why there is none: the module was skipped (`true`) or failed (`false`).
+type Slot = Result<Instance, (String, bool)>;
 
 /// The state of one script: its engine, store, linker (with `spectest` and registered modules)
 /// and the instances defined so far.
@@ -194,7 +194,8 @@ impl Runner {
         };
         match slot {
             Some(Ok(i)) => Ok(*i),
-            Some(Err(why)) => Err(Outcome::Skip(why.clone())),
+            Some(Err((why, true))) => Err(Outcome::Skip(why.clone())),
+            Some(Err((why, false))) => Err(Outcome::Fail(why.clone())),
             None => Err(Outcome::Fail("no such module".into())),
         }
     }
@@ -256,10 +257,10 @@ impl Runner {
             Ok(i) => (Ok(i), Outcome::Pass),
             Err(e) if unsupported(&e) => {
                 let why = e.to_string();
-                (Err(why.clone()), Outcome::Skip(why))
+                (Err((why.clone(), true)), Outcome::Skip(why))
             }
             Err(e) => (
-                Err(format!("its module failed: {e}")),
+                Err((format!("its module failed: {e}"), false)),
                 Outcome::Fail(format!("module: {e}")),
             ),
         };
@@ -476,9 +477,67 @@ fn matches_core(v: &Val, c: &WastRetCore<'_>) -> bool {
 fn heap_is(ty: &Option<HeapType<'_>>, want: AbstractHeapType) -> bool {
     match ty {
         None => true,
-        Some(HeapType::Abstract { ty, .. }) => {
-            std::mem::discriminant(ty) == std::mem::discriminant(&want)
-        }
+        Some(HeapType::Abstract { ty, .. }) => *ty == want,
         Some(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wast::token::{F32, F64};
+
+    fn f32_ret(p: NanPattern<F32>) -> WastRetCore<'static> {
+        WastRetCore::F32(p)
+    }
+
+    #[test]
+    fn nan_patterns_follow_the_spec() {
+        let canonical = f32_ret(NanPattern::CanonicalNan);
+        let arithmetic = f32_ret(NanPattern::ArithmeticNan);
+        // 0x7fc00000 and 0xffc00000 are canonical; 0x7fc00001 is arithmetic only; 0x7f800001
+        // (signalling) is neither.
+        for (bits, canon, arith) in [
+            (0x7fc0_0000u32, true, true),
+            (0xffc0_0000, true, true),
+            (0x7fc0_0001, false, true),
+            (0x7f80_0001, false, false),
+            (0x3f80_0000, false, false),
+        ] {
+            assert_eq!(
+                matches_core(&Val::F32(bits), &canonical),
+                canon,
+                "{bits:#x}"
+            );
+            assert_eq!(
+                matches_core(&Val::F32(bits), &arithmetic),
+                arith,
+                "{bits:#x}"
+            );
+        }
+        let exact = WastRetCore::F64(NanPattern::Value(F64 {
+            bits: 0x8000_0000_0000_0000,
+        }));
+        assert!(matches_core(&Val::F64(0x8000_0000_0000_0000), &exact));
+        assert!(!matches_core(&Val::F64(0), &exact), "-0.0 is not +0.0");
+        assert!(!matches_core(&Val::F32(0), &exact), "types must agree");
+    }
+
+    #[test]
+    fn references_match_by_kind_and_payload() {
+        let null_func = WastRetCore::RefNull(Some(HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Func,
+        }));
+        assert!(matches_core(&Val::FuncRef(None), &null_func));
+        assert!(!matches_core(&Val::ExternRef(None), &null_func));
+        let host = Val::ExternRef(Some(ExternRef::new(7u32)));
+        assert!(matches_core(&host, &WastRetCore::RefExtern(Some(7))));
+        assert!(!matches_core(&host, &WastRetCore::RefExtern(Some(8))));
+        assert!(matches_core(&host, &WastRetCore::RefExtern(None)));
+        assert!(!matches_core(
+            &Val::ExternRef(None),
+            &WastRetCore::RefExtern(None)
+        ));
     }
 }
