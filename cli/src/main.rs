@@ -1,14 +1,17 @@
 //! The `kiln` command line.
 //!
-//! One module per subcommand: `kiln test` and `kiln isle`. Later subcommands (`run`, `wast`,
-//! `compile`) add a variant to [`Command`] and a module of their own.
+//! One module per subcommand: `kiln test`, `kiln isle`, `kiln run` and `kiln wast` (the last
+//! two share the engine options of `engine_args`).
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod engine_args;
 mod isle_cmd;
+mod run_cmd;
 mod test_cmd;
+mod wast_cmd;
 
 /// Kiln: compile, run and test Kiln IR and WebAssembly.
 #[derive(Parser)]
@@ -23,6 +26,10 @@ struct Cli {
 enum Command {
     /// Run filetests: `.clif` files, or folders searched for them.
     Test(test_cmd::TestArgs),
+    /// Instantiate a module (no imports) and call one of its exports, printing the results.
+    Run(run_cmd::RunArgs),
+    /// Run WebAssembly spec test scripts (`.wast` files, or folders of them).
+    Wast(wast_cmd::WastArgs),
     /// Type-check rule DSL (`.isle`) files as one program; print every error, or nothing.
     Isle {
         /// The `.isle` files.
@@ -38,6 +45,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Test(args) => test_cmd::test_command(args),
+        Command::Run(args) => run_cmd::run_command(args),
+        Command::Wast(args) => wast_cmd::wast_command(args),
         Command::Isle { files, output } => {
             return ExitCode::from(isle_cmd::isle_command(files, output.as_deref()) as u8);
         }
