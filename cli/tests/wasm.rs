@@ -75,6 +75,25 @@ fn spec_testsuite_explicit_checks_no_spectre_baseline_cpu() {
     ]);
 }
 
+#[test]
+fn spec_testsuite_guard_pages_baseline_cpu() {
+    // SSE2 only: no AVX, whatever the host has.
+    spec(&["--cpu", "baseline"]);
+}
+
+#[test]
+fn spec_testsuite_explicit_checks_spectre_native_cpu() {
+    // Every feature of the host (AVX where it has it).
+    spec(&[
+        "--bounds-checks",
+        "explicit",
+        "--spectre",
+        "on",
+        "--cpu",
+        "native",
+    ]);
+}
+
 /// Checksums from `shared/bench/README.md`: (module, run(1), run(10)).
 const BENCH: [(&str, &str, &str); 4] = [
     ("nbody", "-1301645539092333391", "-5211446684720404695"),
