@@ -33,7 +33,7 @@ pub fn run_command(args: &RunArgs) -> Result<bool> {
     let engine = Engine::new(&args.engine.config())?;
     let module =
         Module::new(&engine, &bytes).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
-    let mut store = Store::new(&engine, ());
+    let mut store = Store::new(&engine, ())?;
     let linker = Linker::new(&engine);
     let instance = linker.instantiate(&mut store, &module)?;
     let func = instance

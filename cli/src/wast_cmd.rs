@@ -170,7 +170,7 @@ fn unsupported(e: &Error) -> bool {
 
 impl Runner {
     fn new(engine: &Engine) -> Result<Self, Error> {
-        let mut store = Store::new(engine, ());
+        let mut store = Store::new(engine, ())?;
         let linker = spectest(engine, &mut store)?;
         Ok(Runner {
             engine: engine.clone(),

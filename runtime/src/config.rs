@@ -1,5 +1,6 @@
 //! Engine configuration.
 
+use crate::collections::{OutOfMemory, TryClone};
 use kiln_frontend_wasm::{BoundsChecks, HeapConfig};
 
 /// How linear-memory accesses are bounds-checked.
@@ -38,6 +39,16 @@ impl CpuFeatures {
     }
 }
 
+impl TryClone for CpuFeatures {
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        Ok(match self {
+            CpuFeatures::Native => CpuFeatures::Native,
+            CpuFeatures::Baseline => CpuFeatures::Baseline,
+            CpuFeatures::List(names) => CpuFeatures::List(names.try_clone()?),
+        })
+    }
+}
+
 /// Configuration of an [`Engine`](crate::Engine): compiler settings and memory strategy.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -66,8 +77,17 @@ impl Default for Config {
     }
 }
 
+impl TryClone for Config {
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        Ok(Config {
+            cpu: self.cpu.try_clone()?,
+            ..*self
+        })
+    }
+}
+
 impl Config {
-    /// The default configuration.
+    /// The default configuration. Allocates nothing, so it cannot fail.
     pub fn new() -> Self {
         Self::default()
     }

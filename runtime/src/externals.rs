@@ -1,5 +1,6 @@
 //! Memories, tables and globals of a store, and `Extern`, anything importable or exportable.
 
+use crate::collections::{try_box, OutOfMemory, TryVec};
 use crate::error::Error;
 use crate::func::Func;
 use crate::memory::LinearMemory;
@@ -156,20 +157,20 @@ impl StoreOpaque {
         let mem = LinearMemory::new(ty.minimum, ty.maximum, style)?;
         let mut owned = match def {
             Some(_) => None,
-            None => Some(Box::new(VMMemoryDefinition {
+            None => Some(try_box(VMMemoryDefinition {
                 base: std::ptr::null_mut(),
                 current_length: 0,
-            })),
+            })?),
         };
         let def = def.unwrap_or_else(|| &mut **owned.as_mut().expect("owned") as *mut _);
-        let mut entity = Box::new(MemoryEntity {
+        let mut entity = try_box(MemoryEntity {
             mem,
             ty,
             def,
             _owned_def: owned,
-        });
+        })?;
         entity.sync_def();
-        self.memories.push(entity);
+        self.memories.try_push(entity)?;
         Ok(Memory {
             store: self.id,
             index: self.memories.len() - 1,
@@ -191,20 +192,20 @@ impl StoreOpaque {
         elements.resize(n, init);
         let mut owned = match def {
             Some(_) => None,
-            None => Some(Box::new(VMTableDefinition {
+            None => Some(try_box(VMTableDefinition {
                 base: std::ptr::null_mut(),
                 current_elements: 0,
-            })),
+            })?),
         };
         let def = def.unwrap_or_else(|| &mut **owned.as_mut().expect("owned") as *mut _);
-        let mut entity = Box::new(TableEntity {
+        let mut entity = try_box(TableEntity {
             elements,
             ty,
             def,
             _owned_def: owned,
-        });
+        })?;
         entity.sync_def();
-        self.tables.push(entity);
+        self.tables.try_push(entity)?;
         Ok(Table {
             store: self.id,
             index: self.tables.len() - 1,
@@ -212,23 +213,28 @@ impl StoreOpaque {
     }
 
     /// Adds a global with storage at `ptr` (or boxed), holding `raw`.
-    pub(crate) fn push_global(&mut self, ty: GlobalType, raw: u128, ptr: Option<*mut u128>) -> Global {
+    pub(crate) fn push_global(
+        &mut self,
+        ty: GlobalType,
+        raw: u128,
+        ptr: Option<*mut u128>,
+    ) -> Result<Global, OutOfMemory> {
         let mut owned = match ptr {
             Some(_) => None,
-            None => Some(Box::new(0u128)),
+            None => Some(try_box(0u128)?),
         };
         let ptr = ptr.unwrap_or_else(|| &mut **owned.as_mut().expect("owned") as *mut u128);
         // SAFETY: the storage is 16 bytes, 16-aligned, owned by the store.
         unsafe { ptr.write(raw) };
-        self.globals.push(Box::new(GlobalEntity {
+        self.globals.try_push(try_box(GlobalEntity {
             ty,
             ptr,
             _owned: owned,
-        }));
-        Global {
+        })?)?;
+        Ok(Global {
             store: self.id,
             index: self.globals.len() - 1,
-        }
+        })
     }
 }
 
@@ -380,7 +386,7 @@ impl Global {
             )));
         }
         let raw = val.to_raw(s)?;
-        Ok(s.push_global(ty, raw, None))
+        Ok(s.push_global(ty, raw, None)?)
     }
 
     /// The global's type.

@@ -1,6 +1,7 @@
 //! Functions: Wasm functions of instances and host functions, called from the host through
 //! entry trampolines and from Wasm through host shims (see [`crate::trampolines`]).
 
+use crate::collections::{try_box, try_collect, try_vec, OutOfMemory, TryArc, TryClone};
 use crate::error::Error;
 use crate::module::{CompiledStub, Module};
 use crate::store::{AsContext, AsContextMut, HostFailure, StoreInner, StoreOpaque};
@@ -45,9 +46,15 @@ pub(crate) enum FuncKind {
 }
 
 /// A host function as the runtime calls it: arguments in, results out through the raw value
-/// buffer.
-pub(crate) type RawHostFn<T> =
-    Arc<dyn Fn(Caller<'_, T>, &mut [u128]) -> Result<(), Error> + Send + Sync>;
+/// buffer. (Boxed inside a [`TryArc`] because an `Arc` cannot be created fallibly.)
+pub(crate) type RawHostFn<T> = TryArc<Box<RawHostFnBody<T>>>;
+
+type RawHostFnBody<T> = dyn Fn(Caller<'_, T>, &mut [u128]) -> Result<(), Error> + Send + Sync;
+
+/// Shares a host function's body.
+fn share<T>(body: Box<RawHostFnBody<T>>) -> Result<RawHostFn<T>, OutOfMemory> {
+    TryArc::try_new(body)
+}
 
 /// A host function bound to its store.
 type BoundHostFn = Box<dyn Fn(&mut [u128]) -> Result<(), Error>>;
@@ -118,30 +125,31 @@ pub(crate) fn new_host_func<T: 'static>(
 ) -> Result<Func, Error> {
     let engine = store.opaque.engine.clone();
     let shim = crate::module::host_shim(&engine, &ty.ty)?;
-    let type_id = engine.register_type(&ty.ty);
+    let type_id = engine.register_type(&ty.ty)?;
     let store_ptr: *mut StoreInner<T> = store;
     let nvalues = ty.ty.params.len().max(ty.ty.results.len());
-    let state = Box::new(HostFuncState {
-        call: Box::new(move |vals| {
-            // SAFETY: the store (boxed, never moved) outlives its functions, and a host
-            // function runs while the store's user is inside `Func::call`, which holds no
-            // reference into the store across the call.
-            let inner = unsafe { &mut *store_ptr };
-            raw(Caller { inner }, vals)
-        }),
+    let call: BoundHostFn = try_box(move |vals: &mut [u128]| {
+        // SAFETY: the store (boxed, never moved) outlives its functions, and a host
+        // function runs while the store's user is inside `Func::call`, which holds no
+        // reference into the store across the call.
+        let inner = unsafe { &mut *store_ptr };
+        raw(Caller { inner }, vals)
+    })?;
+    let state = try_box(HostFuncState {
+        call,
         // SAFETY: as above.
         store: unsafe { &raw mut (*store_ptr).opaque },
         nvalues,
-    });
-    let mut ctx = Box::new(VMHostFuncContext {
+    })?;
+    let mut ctx = try_box(VMHostFuncContext {
         dispatch: host_dispatch,
         host: &*state,
-    });
-    let mut owned_ref = Box::new(VMFuncRef {
+    })?;
+    let mut owned_ref = try_box(VMFuncRef {
         code: shim.entry(),
         type_id: u64::from(type_id.id()),
         vmctx: (&mut *ctx as *mut VMHostFuncContext).cast(),
-    });
+    })?;
     let func_ref: *mut VMFuncRef = &mut *owned_ref;
     Ok(store.opaque.push_func(FuncEntity {
         ty,
@@ -153,22 +161,22 @@ pub(crate) fn new_host_func<T: 'static>(
             _owned_ref: owned_ref,
             _shim: shim,
         },
-    }))
+    })?)
 }
 
 /// Converts a closure over [`Val`]s into a raw host function of type `ty`.
 pub(crate) fn raw_from_vals<T>(
     ty: FuncType,
     f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Error> + Send + Sync + 'static,
-) -> RawHostFn<T> {
-    Arc::new(move |caller: Caller<'_, T>, raw: &mut [u128]| {
+) -> Result<RawHostFn<T>, OutOfMemory> {
+    share(try_box(move |caller: Caller<'_, T>, raw: &mut [u128]| {
         let store = caller.store_opaque();
-        let params: Vec<Val> = ty
-            .params()
-            .enumerate()
-            .map(|(i, t)| Val::from_raw(raw[i], t, store))
-            .collect();
-        let mut results: Vec<Val> = ty.results().map(Val::default_for).collect();
+        let params = try_collect(
+            ty.params()
+                .enumerate()
+                .map(|(i, t)| Val::from_raw(raw[i], t, store)),
+        )?;
+        let mut results = try_collect(ty.results().map(Val::default_for))?;
         let inner: &mut StoreInner<T> = caller.inner;
         f(Caller { inner: &mut *inner }, &params, &mut results)?;
         for (i, (r, t)) in results.iter().zip(ty.results()).enumerate() {
@@ -181,7 +189,7 @@ pub(crate) fn raw_from_vals<T>(
             raw[i] = r.to_raw(&mut inner.opaque)?;
         }
         Ok(())
-    })
+    })?)
 }
 
 impl Func {
@@ -191,7 +199,7 @@ impl Func {
         ty: FuncType,
         f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Error> + Send + Sync + 'static,
     ) -> Result<Func, Error> {
-        let raw = raw_from_vals(ty.clone(), f);
+        let raw = raw_from_vals(ty.try_clone()?, f)?;
         new_host_func(store.store_inner_mut(), ty, raw)
     }
 
@@ -201,7 +209,7 @@ impl Func {
         mut store: impl AsContextMut<Data = T>,
         f: impl IntoFunc<T, Params, Results>,
     ) -> Result<Func, Error> {
-        let (ty, raw) = f.into_raw();
+        let (ty, raw) = f.into_raw()?;
         new_host_func(store.store_inner_mut(), ty, raw)
     }
 
@@ -220,7 +228,7 @@ impl Func {
         results: &mut [Val],
     ) -> Result<(), Error> {
         let s = store.store_opaque_mut();
-        let ty = s.func_entity(*self)?.ty.clone();
+        let ty = &s.func_entity(*self)?.ty;
         if params.len() != ty.params().len() || results.len() != ty.results().len() {
             return Err(Error::Usage(format!(
                 "function of type {ty} called with {} arguments and room for {} results",
@@ -228,7 +236,6 @@ impl Func {
                 results.len()
             )));
         }
-        let mut buf = vec![0u128; params.len().max(results.len()).max(1)];
         for (i, (p, t)) in params.iter().zip(ty.params()).enumerate() {
             if p.ty() != t {
                 return Err(Error::Usage(format!(
@@ -236,10 +243,15 @@ impl Func {
                     p.ty()
                 )));
             }
-            buf[i] = p.to_raw(s)?;
         }
-        call_raw(s, *self, &mut buf)?;
-        for (i, t) in ty.results().enumerate() {
+        let mut buf = ValueBuffer::new(params.len().max(results.len()))?;
+        let buf = buf.as_mut_slice();
+        for (slot, p) in buf.iter_mut().zip(params) {
+            *slot = p.to_raw(s)?;
+        }
+        call_raw(s, *self, buf)?;
+        let s = &*s;
+        for (i, t) in s.func_entity(*self)?.ty.results().enumerate() {
             results[i] = Val::from_raw(buf[i], t, s);
         }
         Ok(())
@@ -250,9 +262,15 @@ impl Func {
         &self,
         store: impl AsContext,
     ) -> Result<TypedFunc<Params, Results>, Error> {
-        let ty = self.ty(store)?;
-        let expected = FuncType::new(Params::types(), Results::types());
-        if ty != expected {
+        let s = store.store_opaque();
+        let ty = &s.func_entity(*self)?.ty;
+        let same = |actual: &mut dyn ExactSizeIterator<Item = ValType>, n: usize, at: fn(usize) -> ValType| {
+            actual.len() == n && actual.enumerate().all(|(i, t)| t == at(i))
+        };
+        if !same(&mut ty.params(), Params::COUNT, Params::type_at)
+            || !same(&mut ty.results(), Results::COUNT, Results::type_at)
+        {
+            let expected = FuncType::new(Params::types(), Results::types())?;
             return Err(Error::Usage(format!(
                 "function has type {ty}, not {expected}"
             )));
@@ -261,6 +279,38 @@ impl Func {
             func: *self,
             _marker: PhantomData,
         })
+    }
+}
+
+/// The raw value slots of a call: on the stack for up to 16 values, else allocated.
+pub(crate) struct ValueBuffer {
+    inline: [u128; 16],
+    heap: Vec<u128>,
+    len: usize,
+}
+
+impl ValueBuffer {
+    /// `n` zeroed slots (at least one).
+    pub(crate) fn new(n: usize) -> Result<Self, OutOfMemory> {
+        let len = n.max(1);
+        let mut heap = Vec::new();
+        if len > 16 {
+            heap = try_vec(len)?;
+            heap.resize(len, 0); // within the capacity
+        }
+        Ok(ValueBuffer {
+            inline: [0; 16],
+            heap,
+            len,
+        })
+    }
+
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [u128] {
+        if self.len > 16 {
+            &mut self.heap
+        } else {
+            &mut self.inline[..self.len]
+        }
     }
 }
 
@@ -340,8 +390,14 @@ wasm_ty!(f64, F64, |x| x.to_bits() as u128, |r| f64::from_bits(r as u64));
 
 /// A list of Wasm values: `()`, a single [`WasmTy`], or a tuple of them.
 pub trait WasmTyList: Sized {
+    /// The number of values.
+    const COUNT: usize;
+    /// The type of value `i` (`i < COUNT`).
+    fn type_at(i: usize) -> ValType;
     /// The types.
-    fn types() -> Vec<ValType>;
+    fn types() -> Vec<ValType> {
+        (0..Self::COUNT).map(Self::type_at).collect()
+    }
     /// Writes the values into raw slots.
     fn store_raw(self, out: &mut [u128]);
     /// Reads the values from raw slots.
@@ -349,8 +405,9 @@ pub trait WasmTyList: Sized {
 }
 
 impl<A: WasmTy> WasmTyList for A {
-    fn types() -> Vec<ValType> {
-        vec![A::valtype()]
+    const COUNT: usize = 1;
+    fn type_at(_: usize) -> ValType {
+        A::valtype()
     }
     fn store_raw(self, out: &mut [u128]) {
         out[0] = self.to_raw();
@@ -363,8 +420,10 @@ impl<A: WasmTy> WasmTyList for A {
 macro_rules! tuple_list {
     ($($a:ident $i:tt),*) => {
         impl<$($a: WasmTy),*> WasmTyList for ($($a,)*) {
-            fn types() -> Vec<ValType> {
-                vec![$($a::valtype()),*]
+            const COUNT: usize = <[&str]>::len(&[$(stringify!($a)),*]);
+            fn type_at(i: usize) -> ValType {
+                let types: &[ValType] = &[$($a::valtype()),*];
+                types[i]
             }
             #[allow(unused_variables)]
             fn store_raw(self, out: &mut [u128]) {
@@ -417,12 +476,20 @@ impl<R: WasmTyList> HostResult for Result<R, Error> {
 /// Marks the parameter list of closures that take a [`Caller`] first.
 pub struct WithCaller<P>(PhantomData<P>);
 
+/// The type of a host function with parameters `P` and results `R`.
+fn host_func_type<P: WasmTyList, R: WasmTyList>() -> Result<FuncType, OutOfMemory> {
+    FuncType::new(
+        (0..P::COUNT).map(P::type_at),
+        (0..R::COUNT).map(R::type_at),
+    )
+}
+
 /// Rust closures usable as host functions: `Fn(A, B, ...) -> R` and
 /// `Fn(Caller<'_, T>, A, B, ...) -> R` with [`WasmTy`] arguments and a [`HostResult`].
 pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
-    /// The function type and the raw function.
+    /// The function type and the raw function (or an error if memory runs out).
     #[doc(hidden)]
-    fn into_raw(self) -> (FuncType, RawHostFn<T>);
+    fn into_raw(self) -> Result<(FuncType, RawHostFn<T>), OutOfMemory>;
 }
 
 macro_rules! into_func {
@@ -432,14 +499,14 @@ macro_rules! into_func {
             F: Fn($($a),*) -> R + Send + Sync + 'static,
             R: HostResult,
         {
-            fn into_raw(self) -> (FuncType, RawHostFn<T>) {
-                let ty = FuncType::new(vec![$($a::valtype()),*], R::Values::types());
-                let raw: RawHostFn<T> = Arc::new(move |_caller: Caller<'_, T>, vals: &mut [u128]| {
+            fn into_raw(self) -> Result<(FuncType, RawHostFn<T>), OutOfMemory> {
+                let ty = host_func_type::<($($a,)*), R::Values>()?;
+                let raw = share(try_box(move |_caller: Caller<'_, T>, vals: &mut [u128]| {
                     let r = (self)($($a::from_raw(vals[$i])),*).into_result()?;
                     r.store_raw(vals);
                     Ok(())
-                });
-                (ty, raw)
+                })?)?;
+                Ok((ty, raw))
             }
         }
 
@@ -448,14 +515,14 @@ macro_rules! into_func {
             F: Fn(Caller<'_, T>, $($a),*) -> R + Send + Sync + 'static,
             R: HostResult,
         {
-            fn into_raw(self) -> (FuncType, RawHostFn<T>) {
-                let ty = FuncType::new(vec![$($a::valtype()),*], R::Values::types());
-                let raw: RawHostFn<T> = Arc::new(move |caller: Caller<'_, T>, vals: &mut [u128]| {
+            fn into_raw(self) -> Result<(FuncType, RawHostFn<T>), OutOfMemory> {
+                let ty = host_func_type::<($($a,)*), R::Values>()?;
+                let raw = share(try_box(move |caller: Caller<'_, T>, vals: &mut [u128]| {
                     let r = (self)(caller, $($a::from_raw(vals[$i])),*).into_result()?;
                     r.store_raw(vals);
                     Ok(())
-                });
-                (ty, raw)
+                })?)?;
+                Ok((ty, raw))
             }
         }
     };
@@ -497,10 +564,10 @@ impl<Params: WasmTyList, Results: WasmTyList> TypedFunc<Params, Results> {
 
     /// Calls the function.
     pub fn call(&self, mut store: impl AsContextMut, params: Params) -> Result<Results, Error> {
-        let n = Params::types().len().max(Results::types().len()).max(1);
-        let mut buf = vec![0u128; n];
-        params.store_raw(&mut buf);
-        call_raw(store.store_opaque_mut(), self.func, &mut buf)?;
-        Ok(Results::load_raw(&buf))
+        let mut buf = ValueBuffer::new(Params::COUNT.max(Results::COUNT))?;
+        let buf = buf.as_mut_slice();
+        params.store_raw(buf);
+        call_raw(store.store_opaque_mut(), self.func, buf)?;
+        Ok(Results::load_raw(buf))
     }
 }

@@ -2,6 +2,7 @@
 //! applied and its start function run.
 
 use crate::builtins;
+use crate::collections::{try_box, try_collect, try_vec, TryVec};
 use crate::error::{Error, LinkError};
 use crate::externals::{Extern, Global, Memory, Table};
 use crate::func::{call_raw, Func, FuncEntity, FuncKind, TypedFunc, WasmTyList};
@@ -58,6 +59,16 @@ impl InstanceEntity {
 
     fn offsets(&self) -> &VMOffsets {
         &self.module.inner.offsets
+    }
+
+    /// The entity with this index.
+    pub(crate) fn export(&self, index: EntityIndex) -> Extern {
+        match index {
+            EntityIndex::Function(i) => Extern::Func(self.funcs[i as usize]),
+            EntityIndex::Table(i) => Extern::Table(self.tables[i as usize]),
+            EntityIndex::Memory(i) => Extern::Memory(self.memories[i as usize]),
+            EntityIndex::Global(i) => Extern::Global(self.globals[i as usize]),
+        }
     }
 
     /// Writes the stack limit generated code compares the stack pointer with.
@@ -143,12 +154,7 @@ impl Instance {
         let s = store.store_opaque();
         let inst = s.instance(*self).ok()?;
         let export = inst.module.info().exports.iter().find(|e| e.name == name)?;
-        Some(match export.index {
-            EntityIndex::Function(i) => Extern::Func(inst.funcs[i as usize]),
-            EntityIndex::Table(i) => Extern::Table(inst.tables[i as usize]),
-            EntityIndex::Memory(i) => Extern::Memory(inst.memories[i as usize]),
-            EntityIndex::Global(i) => Extern::Global(inst.globals[i as usize]),
-        })
+        Some(inst.export(export.index))
     }
 
     /// Every export, in order.
@@ -232,6 +238,12 @@ fn instantiate(s: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> Resu
         .into());
     }
     for (import, &ext) in info.imports.iter().zip(imports) {
+        // Functions are compared in place: building their `ExternType`s would allocate.
+        if let (EntityIndex::Function(f), Extern::Func(func)) = (import.index, ext) {
+            if info.function_type(f) == &s.func_entity(func)?.ty.ty {
+                continue;
+            }
+        }
         let expected = module.entity_type(import.index);
         let actual = ext.ty(&*s)?;
         check_import(&expected, &actual, current_size(s, ext)?).map_err(|message| {
@@ -255,7 +267,8 @@ fn instantiate(s: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> Resu
     }
     // SAFETY: the allocation is `VMCTX_HEADER` bytes longer than the vmctx.
     let vmctx = unsafe { base.add(VMCTX_HEADER) };
-    let mut entity = Box::new(InstanceEntity {
+    // The record owns the vmctx from here on (and frees it if anything below fails).
+    let mut entity = InstanceEntity {
         module: module.clone(),
         vmctx,
         layout,
@@ -265,9 +278,14 @@ fn instantiate(s: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> Resu
         globals: Vec::new(),
         memory_ptrs: Vec::new(),
         table_ptrs: Vec::new(),
-        dropped_data: vec![false; info.data.len()],
-        elems: vec![Vec::new(); info.elements.len()],
-    });
+        dropped_data: Vec::new(),
+        elems: Vec::new(),
+    };
+    entity.dropped_data = try_vec(info.data.len())?;
+    entity.dropped_data.resize(info.data.len(), false);
+    entity.elems = try_vec(info.elements.len())?;
+    entity.elems.resize_with(info.elements.len(), Vec::new);
+    let mut entity = try_box(entity)?;
     let entity_ptr: *mut InstanceEntity = &mut *entity;
     // SAFETY (all `write`s below): the header is ours; offsets come from the module's
     // `VMOffsets`, inside the vmctx and aligned for their fields.
@@ -280,16 +298,17 @@ fn instantiate(s: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> Resu
             write(vmctx, offsets.builtin(b), builtins::address(b));
         }
     }
-    s.instances.push(entity);
+    s.instances.try_push(entity)?;
     let handle = Instance {
         store: s.id,
         index: s.instances.len() - 1,
     };
 
-    let mut funcs = Vec::with_capacity(info.functions.len());
-    let mut memories = Vec::new();
-    let mut tables = Vec::new();
-    let mut globals = Vec::new();
+    // Sized up front, so the pushes below never allocate.
+    let mut funcs = try_vec(info.functions.len())?;
+    let mut memories = try_vec(info.memories.len())?;
+    let mut tables = try_vec(info.tables.len())?;
+    let mut globals = try_vec(info.globals.len())?;
     for (import, &ext) in info.imports.iter().zip(imports) {
         match (import.index, ext) {
             (EntityIndex::Function(i), Extern::Func(f)) => {
@@ -332,7 +351,7 @@ fn instantiate(s: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> Resu
             let imported = funcs[f as usize];
             let fr = unsafe { *s.func_entity(imported)?.func_ref };
             unsafe { func_ref_ptr.write(fr) };
-            s.alias_func_ref(func_ref_ptr as u64, imported);
+            s.alias_func_ref(func_ref_ptr as u64, imported)?;
         } else {
             unsafe {
                 func_ref_ptr.write(VMFuncRef {
@@ -342,14 +361,14 @@ fn instantiate(s: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> Resu
                 })
             };
             funcs.push(s.push_func(FuncEntity {
-                ty: FuncType::from_wasm(info.function_type(f)),
+                ty: FuncType::try_from_wasm(info.function_type(f))?,
                 _type_id: registered,
                 func_ref: func_ref_ptr,
                 kind: FuncKind::Wasm {
                     _module: module.clone(),
                     trampoline: module.trampoline(type_index),
                 },
-            }));
+            })?);
         }
     }
 
@@ -362,7 +381,7 @@ fn instantiate(s: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> Resu
         let index = info.num_imported_globals + i as u32;
         let raw = eval(s, &globals, init)?;
         let ptr = unsafe { vmctx.add(inline(offsets.global(index)) as usize) }.cast::<u128>();
-        globals.push(s.push_global(info.globals[index as usize], raw, Some(ptr)));
+        globals.push(s.push_global(info.globals[index as usize], raw, Some(ptr))?);
     }
     for index in info.num_imported_memories..info.memories.len() as u32 {
         let def = unsafe { vmctx.add(inline(offsets.memory(index)) as usize) }.cast();
@@ -377,37 +396,45 @@ fn instantiate(s: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> Resu
         tables.push(s.push_table(info.tables[index as usize], init, Some(def))?);
     }
 
-    let memory_ptrs: Vec<*mut MemoryEntity> = memories
-        .iter()
-        .map(|m| &mut *s.memories[m.index] as *mut MemoryEntity)
-        .collect();
-    let table_ptrs: Vec<*mut TableEntity> = tables
-        .iter()
-        .map(|t| &mut *s.tables[t.index] as *mut TableEntity)
-        .collect();
+    let memory_ptrs: Vec<*mut MemoryEntity> = try_collect(
+        memories
+            .iter()
+            .map(|m| &mut *s.memories[m.index] as *mut MemoryEntity),
+    )?;
+    let table_ptrs: Vec<*mut TableEntity> = try_collect(
+        tables
+            .iter()
+            .map(|t| &mut *s.tables[t.index] as *mut TableEntity),
+    )?;
 
     // Element segments in order: active ones are copied then dropped, declared ones dropped.
-    let mut elems = Vec::with_capacity(info.elements.len());
+    let mut elems = try_vec(info.elements.len())?;
     for seg in &info.elements {
         let items: Vec<u64> = match &seg.items {
-            ElementItems::Functions(fs) => fs
-                .iter()
-                .map(|&f| vmctx as u64 + u64::from(offsets.func_ref(f)))
-                .collect(),
-            ElementItems::Expressions(es) => es
-                .iter()
-                .map(|e| eval(s, &globals, e).map(|r| r as u64))
-                .collect::<Result<_, _>>()?,
+            ElementItems::Functions(fs) => try_collect(
+                fs.iter()
+                    .map(|&f| vmctx as u64 + u64::from(offsets.func_ref(f))),
+            )?,
+            ElementItems::Expressions(es) => {
+                let mut items = try_vec(es.len())?;
+                for e in es.iter() {
+                    items.push(eval(s, &globals, e)? as u64);
+                }
+                items
+            }
         };
         elems.push(items);
     }
-    let mut data_dropped = vec![false; info.data.len()];
+    let mut data_dropped = try_vec(info.data.len())?;
+    data_dropped.resize(info.data.len(), false);
+    let mut instance_globals = try_vec(globals.len())?;
+    instance_globals.extend_from_slice(&globals);
     {
         let inst = &mut s.instances[handle.index];
         inst.funcs = funcs;
         inst.memories = memories;
         inst.tables = tables;
-        inst.globals = globals.clone();
+        inst.globals = instance_globals;
         inst.memory_ptrs = memory_ptrs;
         inst.table_ptrs = table_ptrs;
     }
@@ -462,7 +489,8 @@ fn eval_const(
     offsets: &VMOffsets,
     expr: &ConstExpr,
 ) -> Result<u128, Error> {
-    let mut stack: Vec<u128> = Vec::with_capacity(2);
+    // Most constant expressions are a single value; longer ones grow the stack fallibly.
+    let mut stack: Vec<u128> = Vec::new();
     let bad = || Error::Usage("malformed constant expression".into());
     for op in &expr.0 {
         let v = match *op {
@@ -497,7 +525,7 @@ fn eval_const(
                 })
             }
         };
-        stack.push(v);
+        stack.try_push(v)?;
     }
     stack.pop().ok_or_else(bad)
 }

@@ -20,7 +20,7 @@
 //! )
 //! .unwrap();
 //! let module = Module::new(&engine, wasm)?;
-//! let mut store = Store::new(&engine, ());
+//! let mut store = Store::new(&engine, ())?;
 //! let instance = Instance::new(&mut store, &module, &[])?;
 //! let mem = instance.get_memory(&store, "mem").unwrap();
 //! let mut buf = [0; 4];
@@ -49,6 +49,7 @@ macro_rules! api_modules {
 
 api_modules! {
     mod builtins;
+    pub mod collections;
     mod compiler;
     mod config;
     mod engine;
@@ -76,6 +77,7 @@ mod testing;
 
 #[cfg(all(feature = "compiler", target_arch = "x86_64", target_os = "linux"))]
 pub use crate::{
+    collections::{OutOfMemory, TryClone},
     compiler::{CompiledFunction, Compiler, Reloc, RelocKind, UnavailableCompiler},
     config::{BoundsCheckStrategy, Config, CpuFeatures},
     engine::Engine,

@@ -1,5 +1,6 @@
 //! The linker: definitions by `module::name`, resolved against a module's imports.
 
+use crate::collections::{try_string, try_vec, TryClone, TryMap};
 use crate::engine::Engine;
 use crate::error::{Error, LinkError};
 use crate::externals::Extern;
@@ -28,12 +29,13 @@ impl<T> Clone for Definition<T> {
 /// Named definitions for instantiating modules in stores with data `T`.
 pub struct Linker<T> {
     engine: Engine,
-    defs: HashMap<(String, String), Definition<T>>,
+    /// By module name, then field name (so lookups by `&str` allocate nothing).
+    defs: HashMap<String, HashMap<String, Definition<T>>>,
     allow_shadowing: bool,
 }
 
 impl<T: 'static> Linker<T> {
-    /// An empty linker for `engine`.
+    /// An empty linker for `engine`. Allocates nothing, so it cannot fail.
     pub fn new(engine: &Engine) -> Self {
         Linker {
             engine: engine.clone(),
@@ -54,15 +56,26 @@ impl<T: 'static> Linker<T> {
         &self.engine
     }
 
-    fn insert(&mut self, module: &str, name: &str, def: Definition<T>) -> Result<&mut Self, LinkError> {
-        let key = (module.to_string(), name.to_string());
-        if !self.allow_shadowing && self.defs.contains_key(&key) {
-            return Err(LinkError::Duplicate {
-                module: module.into(),
-                name: name.into(),
-            });
+    /// Adds a definition; on failure (a duplicate, or out of memory) the linker is unchanged.
+    fn insert(&mut self, module: &str, name: &str, def: Definition<T>) -> Result<&mut Self, Error> {
+        if let Some(names) = self.defs.get_mut(module) {
+            if let Some(slot) = names.get_mut(name) {
+                if !self.allow_shadowing {
+                    return Err(LinkError::Duplicate {
+                        module: module.into(),
+                        name: name.into(),
+                    }
+                    .into());
+                }
+                *slot = def;
+            } else {
+                names.try_put(try_string(name)?, def)?;
+            }
+            return Ok(self);
         }
-        self.defs.insert(key, def);
+        let mut names = HashMap::new();
+        names.try_put(try_string(name)?, def)?;
+        self.defs.try_put(try_string(module)?, names)?;
         Ok(self)
     }
 
@@ -72,7 +85,7 @@ impl<T: 'static> Linker<T> {
         module: &str,
         name: &str,
         item: impl Into<Extern>,
-    ) -> Result<&mut Self, LinkError> {
+    ) -> Result<&mut Self, Error> {
         self.insert(module, name, Definition::Extern(item.into()))
     }
 
@@ -83,8 +96,8 @@ impl<T: 'static> Linker<T> {
         module: &str,
         name: &str,
         f: impl IntoFunc<T, Params, Results>,
-    ) -> Result<&mut Self, LinkError> {
-        let (ty, raw) = f.into_raw();
+    ) -> Result<&mut Self, Error> {
+        let (ty, raw) = f.into_raw()?;
         self.insert(module, name, Definition::HostFunc(ty, raw))
     }
 
@@ -95,20 +108,23 @@ impl<T: 'static> Linker<T> {
         name: &str,
         ty: FuncType,
         f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Error> + Send + Sync + 'static,
-    ) -> Result<&mut Self, LinkError> {
-        let raw = raw_from_vals(ty.clone(), f);
+    ) -> Result<&mut Self, Error> {
+        let raw = raw_from_vals(ty.try_clone()?, f)?;
         self.insert(module, name, Definition::HostFunc(ty, raw))
     }
 
-    /// Defines every export of `instance` under `module`.
+    /// Defines every export of `instance` under `module` (if one fails, the earlier ones
+    /// stay defined).
     pub fn instance(
         &mut self,
         store: impl AsContextMut<Data = T>,
         module: &str,
         instance: Instance,
-    ) -> Result<&mut Self, LinkError> {
-        for (name, ext) in instance.exports(&store) {
-            self.define(module, &name, ext)?;
+    ) -> Result<&mut Self, Error> {
+        let s = store.store_opaque();
+        let inst = s.instance(instance)?;
+        for export in &inst.module.info().exports {
+            self.define(module, &export.name, inst.export(export.index))?;
         }
         Ok(self)
     }
@@ -120,11 +136,15 @@ impl<T: 'static> Linker<T> {
         module: &str,
         name: &str,
     ) -> Option<Result<Extern, Error>> {
-        let def = self.defs.get(&(module.to_string(), name.to_string()))?;
+        let def = self.defs.get(module)?.get(name)?;
         Some(match def {
             Definition::Extern(e) => Ok(*e),
             Definition::HostFunc(ty, f) => {
-                new_host_func(store.store_inner_mut(), ty.clone(), f.clone()).map(Extern::Func)
+                let ty = match ty.try_clone() {
+                    Ok(ty) => ty,
+                    Err(e) => return Some(Err(e.into())),
+                };
+                new_host_func(store.store_inner_mut(), ty, f.clone()).map(Extern::Func)
             }
         })
     }
@@ -135,7 +155,7 @@ impl<T: 'static> Linker<T> {
         mut store: impl AsContextMut<Data = T>,
         module: &Module,
     ) -> Result<Instance, Error> {
-        let mut imports = Vec::with_capacity(module.info().imports.len());
+        let mut imports = try_vec(module.info().imports.len())?;
         for import in &module.info().imports {
             let ext = self
                 .get(&mut store, &import.module, &import.field)

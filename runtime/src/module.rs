@@ -51,8 +51,26 @@ impl std::fmt::Debug for Module {
 
 impl Module {
     /// Validates, translates and compiles the Wasm binary `bytes`.
+    ///
+    /// Compiling is outside the out-of-memory guarantee (the frontend and the code generator
+    /// allocate infallibly); registering the module's types is inside it. It also compiles
+    /// the host-function glue of every function type the module imports, so that
+    /// instantiating it with host functions compiles nothing.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module, Error> {
-        Ok(compile_module(engine, bytes.as_ref())?)
+        let module = compile_module(engine, bytes.as_ref())?;
+        module.compile_host_shims()?;
+        Ok(module)
+    }
+
+    /// Compiles (once per engine) the host shims of the function types this module imports.
+    pub(crate) fn compile_host_shims(&self) -> Result<(), Error> {
+        let info = self.info();
+        for import in &info.imports {
+            if let EntityIndex::Function(f) = import.index {
+                host_shim(self.engine(), info.function_type(f))?;
+            }
+        }
+        Ok(())
     }
 
     /// Validates `bytes` (every section and function body) without compiling.
@@ -165,8 +183,8 @@ fn compile_ir(compiler: &dyn Compiler, func: &Function, display: &str) -> Result
     })
 }
 
-fn compile_module(engine: &Engine, bytes: &[u8]) -> Result<Module, CompileError> {
-    let translation = translate_module(bytes)?;
+fn compile_module(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
+    let translation = translate_module(bytes).map_err(CompileError::from)?;
     let info = translation.info;
     let offsets = VMOffsets::new(&info);
     let env = StandardEnvironment {
@@ -259,7 +277,7 @@ fn compile_module(engine: &Engine, bytes: &[u8]) -> Result<Module, CompileError>
     }
 
     let (code, starts) = publish(&compiled)?;
-    let types = info.types.iter().map(|t| engine.register_type(t)).collect();
+    let types = engine.register_types(&info.types)?;
     Ok(Module {
         inner: Arc::new(ModuleInner {
             engine: engine.clone(),

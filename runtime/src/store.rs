@@ -5,6 +5,7 @@
 //! raw pointers to them (vmctx fields, memory and table definitions, global storage); they are
 //! all freed together when the store is dropped.
 
+use crate::collections::{try_box, OutOfMemory, TryMap, TryVec};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::func::{Func, FuncEntity};
@@ -64,10 +65,11 @@ pub(crate) enum HostFailure {
 }
 
 impl<T> Store<T> {
-    /// An empty store for `engine` holding `data`.
-    pub fn new(engine: &Engine, data: T) -> Self {
-        Store {
-            inner: Box::new(StoreInner {
+    /// An empty store for `engine` holding `data`; fails (dropping `data`) only if memory
+    /// runs out.
+    pub fn new(engine: &Engine, data: T) -> Result<Self, Error> {
+        Ok(Store {
+            inner: try_box(StoreInner {
                 opaque: StoreOpaque {
                     id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
                     engine: engine.clone(),
@@ -83,8 +85,8 @@ impl<T> Store<T> {
                     stack_limit: 0,
                 },
                 data,
-            }),
-        }
+            })?,
+        })
     }
 
     /// The engine.
@@ -192,21 +194,24 @@ impl StoreOpaque {
         self.funcs.get(f.index).ok_or_else(|| wrong_store("a function"))
     }
 
-    /// Adds a function; records where its `VMFuncRef` is so references map back to it.
-    pub(crate) fn push_func(&mut self, entity: FuncEntity) -> Func {
+    /// Adds a function; records where its `VMFuncRef` is so references map back to it. On
+    /// failure the store is unchanged and `entity` is dropped.
+    pub(crate) fn push_func(&mut self, entity: FuncEntity) -> Result<Func, OutOfMemory> {
         let index = self.funcs.len();
-        self.funcref_map.insert(entity.func_ref as u64, index);
+        self.funcs.try_reserve_oom(1)?;
+        self.funcref_map.try_put(entity.func_ref as u64, index)?;
         self.funcs.push(entity);
-        Func {
+        Ok(Func {
             store: self.id,
             index,
-        }
+        })
     }
 
     /// Makes another `VMFuncRef` (e.g. an imported function's, in the importer's vmctx) denote
     /// `f`.
-    pub(crate) fn alias_func_ref(&mut self, func_ref: u64, f: Func) {
-        self.funcref_map.insert(func_ref, f.index);
+    pub(crate) fn alias_func_ref(&mut self, func_ref: u64, f: Func) -> Result<(), OutOfMemory> {
+        self.funcref_map.try_put(func_ref, f.index)?;
+        Ok(())
     }
 
     /// The function a `VMFuncRef` pointer denotes (`None` for null).
@@ -220,16 +225,17 @@ impl StoreOpaque {
 
     /// A handle for `r` usable in tables and globals (never 0). Handles stay valid for the
     /// store's lifetime.
-    pub(crate) fn intern_externref(&mut self, r: ExternRef) -> u64 {
+    pub(crate) fn intern_externref(&mut self, r: ExternRef) -> Result<u64, OutOfMemory> {
         // The store keeps `r` alive, so its address identifies it for the store's lifetime.
         let key = std::sync::Arc::as_ptr(&r.0) as *const () as usize;
         if let Some(&h) = self.externref_handles.get(&key) {
-            return h;
+            return Ok(h);
         }
+        self.externrefs.try_reserve_oom(1)?;
+        let h = self.externrefs.len() as u64 + 1;
+        self.externref_handles.try_put(key, h)?;
         self.externrefs.push(r);
-        let h = self.externrefs.len() as u64;
-        self.externref_handles.insert(key, h);
-        h
+        Ok(h)
     }
 
     /// The externref of a handle (`None` for null).

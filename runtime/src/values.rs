@@ -1,5 +1,6 @@
 //! Values and types of the embedding API.
 
+use crate::collections::{try_boxed_slice, OutOfMemory, TryClone};
 use crate::func::Func;
 use crate::store::StoreOpaque;
 use kiln_frontend_wasm::{GlobalType, MemoryType, TableType, WasmFuncType, WasmRefType, WasmValType};
@@ -73,21 +74,29 @@ pub struct FuncType {
 }
 
 impl FuncType {
-    /// The type `(params) -> (results)`.
+    /// The type `(params) -> (results)`; fails only if memory runs out.
     pub fn new(
         params: impl IntoIterator<Item = ValType>,
         results: impl IntoIterator<Item = ValType>,
-    ) -> Self {
-        FuncType {
+    ) -> Result<Self, OutOfMemory> {
+        Ok(FuncType {
             ty: WasmFuncType {
-                params: params.into_iter().map(ValType::to_wasm).collect(),
-                results: results.into_iter().map(ValType::to_wasm).collect(),
+                params: try_boxed_slice(params.into_iter().map(ValType::to_wasm))?,
+                results: try_boxed_slice(results.into_iter().map(ValType::to_wasm))?,
             },
-        }
+        })
     }
 
+    /// A copy of `ty` (aborts if memory runs out: for error messages and metadata queries).
     pub(crate) fn from_wasm(ty: &WasmFuncType) -> Self {
         FuncType { ty: ty.clone() }
+    }
+
+    /// A copy of `ty`, or an error.
+    pub(crate) fn try_from_wasm(ty: &WasmFuncType) -> Result<Self, OutOfMemory> {
+        Ok(FuncType {
+            ty: ty.try_clone()?,
+        })
     }
 
     /// The parameter types.
@@ -98,6 +107,12 @@ impl FuncType {
     /// The result types.
     pub fn results(&self) -> impl ExactSizeIterator<Item = ValType> + '_ {
         self.ty.results.iter().map(|&t| ValType::from_wasm(t))
+    }
+}
+
+impl TryClone for FuncType {
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        FuncType::try_from_wasm(&self.ty)
     }
 }
 
@@ -263,7 +278,7 @@ impl Val {
             Val::V128(x) => *x,
             Val::FuncRef(None) | Val::ExternRef(None) => 0,
             Val::FuncRef(Some(f)) => store.func_entity(*f)?.func_ref as usize as u128,
-            Val::ExternRef(Some(r)) => store.intern_externref(r.clone()) as u128,
+            Val::ExternRef(Some(r)) => store.intern_externref(r.clone())? as u128,
         })
     }
 

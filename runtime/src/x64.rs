@@ -24,18 +24,21 @@ impl X64Compiler {
             CpuFeatures::Native => host,
             CpuFeatures::Baseline => Flags::default(),
             CpuFeatures::List(names) => {
-                let words: Vec<String> = names
-                    .iter()
-                    .map(|n| {
-                        if n.starts_with("has_") {
-                            n.clone()
-                        } else {
-                            format!("has_{n}")
-                        }
-                    })
-                    .collect();
-                let flags = Flags::parse(words.iter().map(|s| s.as_str()))
-                    .map_err(|e| Error::Usage(format!("unknown CPU feature `{}`", e.0)))?;
+                // Spelled with or without `has_`; mapped to the backend's own names, so
+                // nothing is allocated unless a name is unknown.
+                fn canonical(n: &str) -> &str {
+                    let bare = n.strip_prefix("has_").unwrap_or(n);
+                    Flags::NAMES
+                        .iter()
+                        .copied()
+                        .find(|f| f.strip_prefix("has_") == Some(bare))
+                        .unwrap_or(n)
+                }
+                let flags = Flags::parse(names.iter().map(|n| canonical(n)))
+                    .map_err(|e| {
+                        let bare = e.0.strip_prefix("has_").unwrap_or(&e.0);
+                        Error::Usage(format!("unknown CPU feature `has_{bare}`"))
+                    })?;
                 if !flags.is_subset_of(&host) {
                     return Err(Error::Usage(format!(
                         "CPU features {names:?} are not all supported by this machine"

@@ -22,7 +22,7 @@ struct Fixture {
 fn fixture(config: &Config) -> Fixture {
     let engine = engine(config);
     let module = Module::new(&engine, wat(MODULE)).unwrap();
-    let mut store = Store::new(&engine, ());
+    let mut store = Store::new(&engine, ()).unwrap();
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
     let vmctx = store.store_opaque().instance(instance).unwrap().vmctx();
     Fixture {
@@ -94,7 +94,7 @@ fn memory_grow_respects_the_maximum_and_updates_the_definition() {
 fn memory_grow_stops_at_4_gib() {
     let engine = engine(&Config::new());
     let module = Module::new(&engine, wat("(module (memory 1))")).unwrap();
-    let mut store = Store::new(&engine, ());
+    let mut store = Store::new(&engine, ()).unwrap();
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
     let v = store.store_opaque().instance(instance).unwrap().vmctx();
     unsafe {

@@ -5,7 +5,7 @@ use kiln_ir::TrapCode;
 fn setup(text: &str) -> (Store<()>, Module) {
     let engine = engine(&Config::new());
     let module = Module::new(&engine, wat(text)).unwrap();
-    (Store::new(&engine, ()), module)
+    (Store::new(&engine, ()).unwrap(), module)
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn wasm_calls_a_host_function_through_its_shim() {
 fn host_functions_see_the_store_data() {
     let engine = engine(&Config::new());
     let module = Module::new(&engine, wat(CALLS_HOST)).unwrap();
-    let mut store = Store::new(&engine, 10i32);
+    let mut store = Store::new(&engine, 10i32).unwrap();
     let mut linker = Linker::<i32>::new(&engine);
     linker
         .func_wrap("env", "f", |mut caller: Caller<'_, i32>| {
@@ -176,7 +176,7 @@ fn import_type_mismatches_are_named() {
     assert!(err.to_string().ends_with("expected a function, found a memory"), "{err}");
     assert!(matches!(
         linker.define("env", "f", mem),
-        Err(LinkError::Duplicate { .. })
+        Err(Error::Link(LinkError::Duplicate { .. }))
     ));
     // With shadowing, the later definition wins.
     linker.allow_shadowing(true);
@@ -263,7 +263,7 @@ fn data_segments_are_visible(config: &Config) {
              (data "passive, not copied"))"#),
     )
     .unwrap();
-    let mut store = Store::new(&engine, ());
+    let mut store = Store::new(&engine, ()).unwrap();
     let at = Global::new(
         &mut store,
         GlobalType { ty: kiln_frontend_wasm::WasmValType::I32, mutable: false },
@@ -310,7 +310,7 @@ fn memory_definition_in_the_vmctx_follows_growth() {
     c.bounds_checks(BoundsCheckStrategy::Explicit);
     let engine = engine(&c);
     let module = Module::new(&engine, wat(r#"(module (memory (export "m") 1))"#)).unwrap();
-    let mut store = Store::new(&engine, ());
+    let mut store = Store::new(&engine, ()).unwrap();
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
     let mem = instance.get_memory(&store, "m").unwrap();
     mem.grow(&mut store, 3).unwrap();
@@ -352,8 +352,8 @@ fn element_segments_fill_tables_with_typed_function_references() {
     assert!(f(5).is_none());
     assert!(t.get(&store, 6).is_none());
     let (a, b, c) = (f(1).unwrap(), f(2).unwrap(), f(4).unwrap());
-    assert_eq!(a.ty(&store).unwrap(), FuncType::new([], []));
-    assert_eq!(b.ty(&store).unwrap(), FuncType::new([], [ValType::I32]));
+    assert_eq!(a.ty(&store).unwrap(), FuncType::new([], []).unwrap());
+    assert_eq!(b.ty(&store).unwrap(), FuncType::new([], [ValType::I32]).unwrap());
     // The raw elements are VMFuncRefs whose type ids agree exactly when the types do, and
     // match the vmctx's type-id array, which call_indirect compares with.
     let s = store.store_opaque();
@@ -433,7 +433,7 @@ fn exports_and_imports_are_listed_with_types() {
     let imports: Vec<_> = module.imports().collect();
     assert_eq!(
         imports,
-        vec![("env", "f", ExternType::Func(FuncType::new([], [ValType::I32])))]
+        vec![("env", "f", ExternType::Func(FuncType::new([], [ValType::I32]).unwrap()))]
     );
     let exports: Vec<_> = module.exports().map(|(n, _)| n.to_string()).collect();
     assert_eq!(exports, vec!["g"]);
@@ -450,7 +450,7 @@ fn exports_and_imports_are_listed_with_types() {
 fn handles_of_another_store_are_rejected() {
     let (mut store, _) = setup("(module)");
     let engine = store.engine().clone();
-    let mut other = Store::new(&engine, ());
+    let mut other = Store::new(&engine, ()).unwrap();
     let mem = Memory::new(&mut store, MemoryType { minimum: 1, maximum: None }).unwrap();
     assert!(mem.size(&other).is_err());
     assert!(mem.grow(&mut other, 1).is_err());
@@ -466,7 +466,7 @@ const REENTER: &str = r#"(module
 fn reenter(target: &'static str) -> (Store<Option<Instance>>, Instance) {
     let engine = engine(&Config::new());
     let module = Module::new(&engine, wat(REENTER)).unwrap();
-    let mut store = Store::new(&engine, None);
+    let mut store = Store::new(&engine, None).unwrap();
     let mut linker = Linker::<Option<Instance>>::new(&engine);
     linker
         .func_wrap("env", "f", move |mut caller: Caller<'_, Option<Instance>>| {

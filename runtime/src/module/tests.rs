@@ -139,7 +139,7 @@ fn parallel_and_sequential_compilation_agree() {
         // 21 functions and one trampoline: the two types are identical, so they share it.
         assert_eq!(mock.compiled.load(Ordering::Relaxed), 22);
         assert_eq!(module.inner.trampolines[0], module.inner.trampolines[1]);
-        let mut store = crate::Store::new(&engine, ());
+        let mut store = crate::Store::new(&engine, ()).unwrap();
         let instance = crate::Instance::new(&mut store, &module, &[]).unwrap();
         for i in 0..20 {
             let f = instance

@@ -193,11 +193,16 @@ pub(crate) fn lookup_pc(pc: usize) -> Option<PcInfo> {
 }
 
 /// The name of the registered function containing `pc`. Allocates: not for signal handlers.
+/// `None` also if memory for the name runs out (a trap must still be reported).
 pub fn function_name(pc: usize) -> Option<String> {
     read(|s| {
         let e = s.find(pc)?;
         let off = u32::try_from(pc - e.start).ok()?;
-        Some(e.function_at(off)?.name.clone())
+        let name = &e.function_at(off)?.name;
+        let mut copy = String::new();
+        copy.try_reserve_exact(name.len()).ok()?;
+        copy.push_str(name);
+        Some(copy)
     })
 }
 

@@ -6,7 +6,7 @@ use kiln_ir::TrapCode;
 fn instance(config: &Config, text: &str) -> (Store<()>, Instance) {
     let engine = Engine::new(config).unwrap();
     let module = Module::new(&engine, wat::parse_str(text).unwrap()).unwrap();
-    let mut store = Store::new(&engine, ());
+    let mut store = Store::new(&engine, ()).unwrap();
     let mut linker = Linker::<()>::new(&engine);
     linker.func_wrap("env", "double", |x: i32| x * 2).unwrap();
     let instance = linker.instantiate(&mut store, &module).unwrap();
@@ -123,7 +123,7 @@ fn many_parameters_multiple_results_globals_tables_and_host_values() {
     for config in configs() {
         let engine = Engine::new(&config).unwrap();
         let module = Module::new(&engine, wat::parse_str(text).unwrap()).unwrap();
-        let mut store = Store::new(&engine, ());
+        let mut store = Store::new(&engine, ()).unwrap();
         let mut linker = Linker::<()>::new(&engine);
         linker
             .func_wrap(
@@ -179,7 +179,7 @@ fn host_errors_and_nested_calls_through_compiled_shims() {
       (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))"#;
     let engine = Engine::new(&Config::new()).unwrap();
     let module = Module::new(&engine, wat::parse_str(text).unwrap()).unwrap();
-    let mut store = Store::new(&engine, None::<Instance>);
+    let mut store = Store::new(&engine, None::<Instance>).unwrap();
     let mut linker = Linker::new(&engine);
     linker
         .func_wrap("env", "check", |mut caller: Caller<'_, Option<Instance>>, x: i32| {
