@@ -215,7 +215,7 @@ impl Func {
 
     /// The function's type.
     pub fn ty(&self, store: impl AsContext) -> Result<FuncType, Error> {
-        Ok(store.store_opaque().func_entity(*self)?.ty.clone())
+        Ok(store.store_opaque().func_entity(*self)?.ty.try_clone()?)
     }
 
     /// Calls the function with `params`, writing its results into `results` (whose length

@@ -92,4 +92,4 @@ pub use crate::{
     values::{ExternRef, ExternType, FuncType, Val, ValType},
 };
 #[cfg(all(feature = "compiler", target_arch = "x86_64", target_os = "linux"))]
-pub use kiln_frontend_wasm::{GlobalType, MemoryType, TableType, WasmRefType};
+pub use kiln_frontend_wasm::{GlobalType, MemoryType, TableType, WasmRefType, WasmValType};
