@@ -636,6 +636,35 @@ fn typed_func_call() {
     assert_eq!(n, 2, "the host function's argument and result lists");
 }
 
+#[test]
+fn func_call_with_many_values() {
+    let _g = serial();
+    let ctx = Ctx::new();
+    let params = "i32 ".repeat(17);
+    let wasm =
+        format!(r#"(module (func (export "last") (param {params}) (result i32) local.get 16))"#);
+    let module = Module::new(&ctx.engine, wat::parse_str(wasm).unwrap()).unwrap();
+    let setup = |ctx: &Ctx| {
+        let mut store = Store::new(&ctx.engine, ()).unwrap();
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let args: Vec<Val> = (0..17).map(Val::I32).collect();
+        (store, instance, args)
+    };
+    let n = oom_test(
+        "Func::call (17 values)",
+        &ctx,
+        setup,
+        |_, (store, instance, args)| {
+            let last = instance.get_func(&*store, "last").unwrap();
+            let mut out = [Val::I32(0)];
+            last.call(&mut *store, args, &mut out)?;
+            assert_eq!(out[0].i32(), Some(16));
+            Ok(())
+        },
+    );
+    assert_eq!(n, 1, "the value buffer");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Concurrency.
 
