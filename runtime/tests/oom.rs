@@ -279,8 +279,9 @@ fn check_usable(ctx: &Ctx) {
     assert_eq!(host_slot.call(&mut store, 7).unwrap(), 14);
 }
 
+/// Whether `e` is the out-of-memory error, naming a size.
 fn is_oom(e: &Error) -> bool {
-    matches!(e, Error::OutOfMemory(_))
+    matches!(e, Error::OutOfMemory(oom) if oom.requested() > 0)
 }
 
 /// Runs `op` on a fresh `setup(ctx)` once to count its allocations, then once per allocation
@@ -442,6 +443,51 @@ fn linker_func_wrap() {
         },
     );
     assert!(n >= 4, "the type, the closure and the names");
+}
+
+#[test]
+fn linker_func_new() {
+    let _g = serial();
+    let ctx = Ctx::new();
+    let setup = |ctx: &Ctx| {
+        let ty = FuncType::new([ValType::I32], [ValType::I32]).unwrap();
+        (Linker::<()>::new(&ctx.engine), ty)
+    };
+    let n = oom_test("Linker::func_new", &ctx, setup, |_, (linker, ty)| {
+        linker.func_new("env", "host", ty.try_clone()?, |_, args, results| {
+            results[0] = Val::I32(args[0].i32().unwrap() * 2);
+            Ok(())
+        })?;
+        Ok(())
+    });
+    assert!(n >= 6);
+}
+
+#[test]
+fn linker_instance() {
+    let _g = serial();
+    let ctx = Ctx::new();
+    let exporter = Module::new(
+        &ctx.engine,
+        wat::parse_str(
+            r#"(module
+                 (func (export "f") (param i32) (result i32) local.get 0)
+                 (memory (export "m") 1)
+                 (global (export "g") i32 (i32.const 40)))"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let setup = |ctx: &Ctx| {
+        let mut store = Store::new(&ctx.engine, ()).unwrap();
+        let instance = Instance::new(&mut store, &exporter, &[]).unwrap();
+        (store, instance, Linker::<()>::new(&ctx.engine))
+    };
+    let n = oom_test("Linker::instance", &ctx, setup, |_, (store, instance, linker)| {
+        linker.instance(&mut *store, "lib", *instance)?;
+        Ok(())
+    });
+    assert!(n >= 6, "the module name, three field names, the tables");
 }
 
 #[test]
