@@ -483,10 +483,15 @@ fn linker_instance() {
         let instance = Instance::new(&mut store, &exporter, &[]).unwrap();
         (store, instance, Linker::<()>::new(&ctx.engine))
     };
-    let n = oom_test("Linker::instance", &ctx, setup, |_, (store, instance, linker)| {
-        linker.instance(&mut *store, "lib", *instance)?;
-        Ok(())
-    });
+    let n = oom_test(
+        "Linker::instance",
+        &ctx,
+        setup,
+        |_, (store, instance, linker)| {
+            linker.instance(&mut *store, "lib", *instance)?;
+            Ok(())
+        },
+    );
     assert!(n >= 6, "the module name, three field names, the tables");
 }
 
@@ -709,6 +714,34 @@ fn func_call_with_many_values() {
         },
     );
     assert_eq!(n, 1, "the value buffer");
+}
+
+/// A thread's first entry into Wasm (here: the start function, run by `Instance::new`)
+/// installs its alternate signal stack (an `mmap`) and a thread-local destructor; neither may
+/// go through the global allocator, or a thread's first instantiation or call could abort
+/// where later ones return errors.
+#[test]
+fn first_entry_on_a_thread_allocates_like_later_ones() {
+    let _g = serial();
+    let ctx = Ctx::new();
+    let counts = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let mut counts = Vec::new();
+                for _ in 0..2 {
+                    let mut store = Store::new(&ctx.engine, ()).unwrap();
+                    let imports = imports(&mut store).unwrap();
+                    arm(None);
+                    let r = Instance::new(&mut store, &ctx.module, &imports);
+                    counts.push(disarm().0);
+                    r.unwrap();
+                }
+                counts
+            })
+            .join()
+            .unwrap()
+    });
+    assert_eq!(counts[0], counts[1]);
 }
 
 // ---------------------------------------------------------------------------------------------
