@@ -264,11 +264,16 @@ impl Func {
     ) -> Result<TypedFunc<Params, Results>, Error> {
         let s = store.store_opaque();
         let ty = &s.func_entity(*self)?.ty;
-        let same = |actual: &mut dyn ExactSizeIterator<Item = ValType>, n: usize, at: fn(usize) -> ValType| {
-            actual.len() == n && actual.enumerate().all(|(i, t)| t == at(i))
-        };
-        if !same(&mut ty.params(), Params::COUNT, Params::type_at)
-            || !same(&mut ty.results(), Results::COUNT, Results::type_at)
+        /// Whether `actual` lists the `n` types `at(0..n)`.
+        fn same(
+            mut actual: impl ExactSizeIterator<Item = ValType>,
+            n: usize,
+            at: fn(usize) -> ValType,
+        ) -> bool {
+            actual.len() == n && (0..n).all(|i| actual.next() == Some(at(i)))
+        }
+        if !same(ty.params(), Params::COUNT, Params::type_at)
+            || !same(ty.results(), Results::COUNT, Results::type_at)
         {
             let expected = FuncType::new(Params::types(), Results::types())?;
             return Err(Error::Usage(format!(
