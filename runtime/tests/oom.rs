@@ -716,6 +716,33 @@ fn func_call_with_many_values() {
     assert_eq!(n, 1, "the value buffer");
 }
 
+/// A trap is reported even when memory for the name of the trapping function runs out (the
+/// name is then left out): out of memory must not turn a trap into an abort.
+#[test]
+fn a_trap_is_reported_without_memory_for_its_function_name() {
+    let _g = serial();
+    let ctx = Ctx::new();
+    let wasm = r#"(module (func $boom (export "boom") unreachable))"#;
+    let module = Module::new(&ctx.engine, wat::parse_str(wasm).unwrap()).unwrap();
+    let mut store = Store::new(&ctx.engine, ()).unwrap();
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let boom = instance.get_typed_func::<(), ()>(&store, "boom").unwrap();
+    let trap_of = |r: Result<(), Error>| match r {
+        Err(Error::Trap(t)) => t,
+        other => panic!("expected a trap, got {other:?}"),
+    };
+    let named = trap_of(boom.call(&mut store, ()));
+    assert!(named.function.is_some());
+    arm(Some(0));
+    let r = boom.call(&mut store, ());
+    let (count, failed) = disarm();
+    assert!(failed);
+    assert_eq!(count, 1, "only the name is allocated");
+    let unnamed = trap_of(r);
+    assert_eq!(unnamed.code, named.code);
+    assert_eq!(unnamed.function, None);
+}
+
 /// A thread's first entry into Wasm (here: the start function, run by `Instance::new`)
 /// installs its alternate signal stack (an `mmap`) and a thread-local destructor; neither may
 /// go through the global allocator, or a thread's first instantiation or call could abort
