@@ -56,6 +56,7 @@ api_modules! {
     mod externals;
     mod func;
     mod instance;
+    pub mod jit;
     mod linker;
     mod module;
     mod store;
