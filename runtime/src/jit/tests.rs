@@ -456,3 +456,112 @@ fn dropping_a_module_releases_its_memory() {
     let after = mapping_count();
     assert!(after < before + 100, "{before} mappings before, {after} after");
 }
+
+/// Host data JIT code reads through an import.
+static HOST_TABLE: [i64; 4] = [7, 11, 13, 17];
+
+#[test]
+fn imported_data_and_raw_symbols_resolve_to_host_addresses() {
+    let mut m = module();
+    let table = m.declare_data("host_table", Linkage::Import, false).unwrap();
+    let twice = m.declare_function("twice", Linkage::Import, &sig(1, 1)).unwrap();
+    let f = m.declare_function("f", Linkage::Export, &sig(1, 1)).unwrap();
+    // f(i) = twice(host_table[i])
+    let text = "function %f(i64) -> i64 system_v {
+        sig0 = () system_v
+        sig1 = (i64) -> i64 system_v
+        fn0 = u1:0 sig0
+        fn1 = u0:0 sig1
+    block0(v0: i64):
+        v1 = func_addr.i64 fn0
+        v2 = ishl_imm v0, 3
+        v3 = iadd v1, v2
+        v4 = load.i64 v3
+        v5 = call fn1(v4)
+        return v5
+    }";
+    m.define_function(f, &ir(text)).unwrap();
+    extern "C" fn double(x: i64) -> i64 {
+        2 * x
+    }
+    // SAFETY: a static array of i64 that the code only reads, and a System V
+    // `fn(i64) -> i64` as declared.
+    unsafe {
+        m.define_symbol("host_table", HOST_TABLE.as_ptr().cast())
+            .unwrap();
+        let f: extern "C" fn(i64) -> i64 = double;
+        m.define_symbol("twice", f as *const u8).unwrap();
+        assert_eq!(
+            m.define_symbol("twice", f as *const u8).unwrap_err(),
+            JitError::DuplicateDefinition {
+                name: "twice".into()
+            }
+        );
+    }
+    let code = finalize(m);
+    let f = code.get_func::<(i64,), i64>(f).unwrap();
+    assert_eq!(f.call((0,)).unwrap(), 14);
+    assert_eq!(f.call((3,)).unwrap(), 34);
+    let twice = code.get_func::<(i64,), i64>(twice).unwrap();
+    assert_eq!(twice.call((4,)).unwrap(), 8);
+    assert_eq!(code.data_ptr(table).unwrap().0 as usize, HOST_TABLE.as_ptr() as usize);
+}
+
+#[test]
+fn modules_call_each_other_through_imports() {
+    let mut lib = module();
+    let fib = lib.declare_function("fib", Linkage::Export, &sig(1, 1)).unwrap();
+    lib.define_function(fib, &ir(FIB)).unwrap();
+    let lib = finalize(lib);
+
+    let mut app = module();
+    let fib_import = app.declare_function("fib", Linkage::Import, &sig(1, 1)).unwrap();
+    let main = app.declare_function("main", Linkage::Export, &sig(0, 1)).unwrap();
+    let text = "function %main() -> i64 system_v {
+        sig0 = (i64) -> i64 system_v
+        fn0 = u0:0 sig0
+    block0:
+        v0 = iconst.i64 15
+        v1 = call fn0(v0)
+        return v1
+    }";
+    app.define_function(main, &ir(text)).unwrap();
+    // SAFETY: `lib` outlives `app` and its `fib` has the declared signature.
+    unsafe { app.define_symbol("fib", lib.func_ptr(fib).unwrap()) }.unwrap();
+    let app = finalize(app);
+    assert_eq!(app.get_func::<(), i64>(main).unwrap().call(()).unwrap(), 610);
+    assert_eq!(app.func_linkage(fib_import).unwrap(), Linkage::Import);
+}
+
+#[test]
+fn empty_modules_and_empty_data_finalize() {
+    let code = finalize(module());
+    assert!(code.exported_func("anything").is_none());
+
+    let mut m = module();
+    let empty = m.declare_data("empty", Linkage::Export, true).unwrap();
+    m.define_data(empty, &[]).unwrap();
+    assert_eq!(
+        m.define_data(empty, &[1]).unwrap_err().to_string(),
+        "`empty` is already defined"
+    );
+    let code = finalize(m);
+    let (at, size) = code.data_ptr(empty).unwrap();
+    assert!(!at.is_null());
+    assert_eq!(size, 0);
+    assert_eq!(code.read_data(empty).unwrap(), Vec::<u8>::new());
+}
+
+#[test]
+fn code_generator_failures_name_the_function() {
+    let mut m = JitModule::with_compiler(std::sync::Arc::new(crate::UnavailableCompiler));
+    let f = m.declare_function("f", Linkage::Local, &sig(1, 1)).unwrap();
+    let text = "function %f(i64) -> i64 system_v {
+    block0(v0: i64):
+        return v0
+    }";
+    assert_eq!(
+        m.define_function(f, &ir(text)).unwrap_err().to_string(),
+        "cannot compile `f`: no code generator is available in this build"
+    );
+}
