@@ -214,3 +214,33 @@ fn name_errors_have_line_and_column() {
         "1:4: `main` must not take parameters"
     );
 }
+
+/// The README walks through `square.toy`: its program, IR listing and output must be what the
+/// example really does.
+#[test]
+fn readme_walkthrough_is_accurate() {
+    let readme = include_str!("../../README.md");
+    let block_after = |marker: &str| -> &str {
+        let start = readme
+            .find(marker)
+            .unwrap_or_else(|| panic!("no `{marker}` in the README"));
+        let rest = &readme[start..];
+        let open = rest.find("```text\n").unwrap() + "```text\n".len();
+        let len = rest[open..].find("```").unwrap();
+        &rest[open..open + len]
+    };
+    let src = block_after("Save this as `square.toy`:");
+    let engine = Engine::new(&Config::new()).unwrap();
+    let program = compile(&engine, src).unwrap();
+    let (result, printed) = program.run_captured();
+    assert_eq!(result, Ok(14)); // 0 + 1 + 4 + 9
+    assert_eq!(printed, vec![14]);
+    let main_ir = program.ir.last().unwrap();
+    assert_eq!(
+        block_after("for\n`main` above:").trim_end(),
+        main_ir.trim_end()
+    );
+    // The parse error the README quotes.
+    let broken = src.replacen("return x * x;", "return x * x", 1);
+    assert_eq!(compile_error(&broken), "3:1: expected `;`, found `}`");
+}
