@@ -1,5 +1,30 @@
 //! Kiln's SSA intermediate representation.
 //!
+//! ```
+//! use kiln_ir::interpreter::{FunctionStore, Interpreter};
+//! use kiln_ir::parser::parse_functions;
+//! use kiln_ir::{verifier, DataValue};
+//!
+//! // The CLIF-compatible text format in, a `Function` out.
+//! let text = "function %max(i32, i32) -> i32 fast {
+//! block0(v0: i32, v1: i32):
+//!     v2 = icmp sgt v0, v1
+//!     brif v2, block1(v0), block1(v1)
+//!
+//! block1(v3: i32):
+//!     return v3
+//! }";
+//! let func = parse_functions(text).unwrap().remove(0);
+//! verifier::verify_function(&func).unwrap();
+//! assert_eq!(func.display().to_string().trim_end(), text); // printing gives the text back
+//!
+//! // The interpreter is the executable specification of every instruction.
+//! let mut store = FunctionStore::new();
+//! store.add(&func);
+//! let result = Interpreter::new(store).call_by_name("%max", &[DataValue::I32(-3), DataValue::I32(7)]);
+//! assert_eq!(result, Ok(vec![DataValue::I32(7)]));
+//! ```
+//!
 //! A [`Function`] owns a [`DataFlowGraph`] (instructions, values, block parameters) and a
 //! [`Layout`] (the order of blocks and instructions). Instructions are an [`Opcode`] plus
 //! operands in one of a few [`InstructionData`] formats; [`Opcode::info`] is the one table of

@@ -1,4 +1,34 @@
-//! Kiln's WebAssembly runtime: compiles modules with Kiln and runs them in a sandbox.
+//! Kiln's WebAssembly runtime: compiles modules with Kiln and runs them in a sandbox, and a
+//! JIT for IR from your own frontend ([`jit`]).
+//!
+//! ```
+//! use kiln_runtime::*;
+//! # fn main() -> Result<(), Error> {
+//! let engine = Engine::new(&Config::new())?;
+//! let wasm = wat::parse_str(
+//!     r#"(module
+//!          (memory (export "mem") 1 2)
+//!          (data (i32.const 8) "kiln")
+//!          (func (export "add") (param i32 i32) (result i32)
+//!            (i32.add (local.get 0) (local.get 1))))"#,
+//! )
+//! .unwrap();
+//! let module = Module::new(&engine, wasm)?;
+//! let mut store = Store::new(&engine, ())?;
+//! let instance = Instance::new(&mut store, &module, &[])?;
+//!
+//! let add = instance.get_typed_func::<(i32, i32), i32>(&store, "add")?;
+//! assert_eq!(add.call(&mut store, (40, 2))?, 42);
+//!
+//! let mem = instance.get_memory(&store, "mem").unwrap();
+//! let mut buf = [0; 4];
+//! mem.read(&store, 8, &mut buf)?;
+//! assert_eq!(&buf, b"kiln");
+//! assert_eq!(mem.grow(&mut store, 1)?, 1);
+//! assert!(mem.grow(&mut store, 1).is_err()); // the maximum is 2 pages
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! The embedding API follows Wasmtime's: a [`Config`] makes an [`Engine`] (shared, holds the
 //! compiler and the registry of function types), [`Module::new`] validates, translates and
@@ -16,26 +46,10 @@
 //! [`Error::OutOfMemory`], never an abort: the runtime allocates there only through the
 //! fallible [`collections`]. Compiling a module is outside that guarantee (see the README).
 //!
-//! ```
-//! use kiln_runtime::*;
-//! # fn main() -> Result<(), Error> {
-//! let engine = Engine::new(&Config::new())?;
-//! let wasm = wat::parse_str(
-//!     r#"(module (memory (export "mem") 1 2) (data (i32.const 8) "kiln"))"#,
-//! )
-//! .unwrap();
-//! let module = Module::new(&engine, wasm)?;
-//! let mut store = Store::new(&engine, ())?;
-//! let instance = Instance::new(&mut store, &module, &[])?;
-//! let mem = instance.get_memory(&store, "mem").unwrap();
-//! let mut buf = [0; 4];
-//! mem.read(&store, 8, &mut buf)?;
-//! assert_eq!(&buf, b"kiln");
-//! assert_eq!(mem.grow(&mut store, 1)?, 1);
-//! assert!(mem.grow(&mut store, 1).is_err()); // the maximum is 2 pages
-//! # Ok(())
-//! # }
-//! ```
+//! The [`jit`] module compiles `kiln-ir` functions without any WebAssembly: declare functions
+//! and data by name, define them from IR, import host functions, finalize, and call through
+//! typed handles. The crate's README walks through a small language built on it
+//! (`examples/toy`).
 
 pub mod code_memory;
 pub mod memory;
@@ -62,6 +76,7 @@ api_modules! {
     mod externals;
     mod func;
     mod instance;
+    pub mod jit;
     mod linker;
     mod module;
     mod store;
@@ -98,3 +113,13 @@ pub use crate::{
 };
 #[cfg(all(feature = "compiler", target_arch = "x86_64", target_os = "linux"))]
 pub use kiln_frontend_wasm::{GlobalType, MemoryType, TableType, WasmRefType, WasmValType};
+
+/// The README's Rust examples, compiled and run as doc tests so the walkthrough stays true.
+#[cfg(all(
+    doctest,
+    feature = "compiler",
+    target_arch = "x86_64",
+    target_os = "linux"
+))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -125,6 +125,11 @@ impl Mmap {
         self.protect(offset, len, MprotectFlags::empty())
     }
 
+    /// Makes the page-aligned range read-only.
+    pub fn make_read_only(&self, offset: usize, len: usize) -> Result<(), MmapError> {
+        self.protect(offset, len, MprotectFlags::READ)
+    }
+
     /// Makes the page-aligned range readable and executable (and no longer writable).
     pub fn make_executable(&self, offset: usize, len: usize) -> Result<(), MmapError> {
         self.protect(offset, len, MprotectFlags::READ | MprotectFlags::EXEC)
