@@ -475,10 +475,7 @@ fn cases() -> Vec<Case> {
                     });
                 }
             }
-            // Unary operations and conversions, on the full-width loads.
-            if w != t.bytes() {
-                continue;
-            }
+            // Unary operations and conversions, on full and narrow loads.
             let mut unops: Vec<(String, T, Expect)> = vec![];
             let bits = |v: u64| Expect::Bits(v);
             if t == T::I32 {
@@ -584,6 +581,57 @@ fn cases() -> Vec<Case> {
                     extra: vec![],
                     result: Some(rt),
                     expect,
+                });
+            }
+        }
+        // `select` with a loaded value as either choice (a conditional move from memory
+        // would read even when not chosen) or as the condition.
+        for &(lop, t, w, signed) in LOADS {
+            let tw = t.wat();
+            let load = load_expr(lop, offset);
+            let raw = if t.is_float() {
+                fbits(t, if t == T::F32 { XF32 as f64 } else { XF64 })
+            } else {
+                X64
+            };
+            let x = mask(t, extend(raw, w, signed));
+            let y = fbits(t, 0.75) & if t.is_float() { u64::MAX } else { 0x7777 };
+            for loaded_first in [true, false] {
+                for cond in [0, 1] {
+                    let nm = name(&format!("select_{tw}"));
+                    let body = if loaded_first {
+                        format!("(select {load} (local.get 1) (local.get 2))")
+                    } else {
+                        format!("(select (local.get 1) {load} (local.get 2))")
+                    };
+                    let r = match (loaded_first, cond) {
+                        (true, 1) | (false, 0) => x,
+                        _ => y,
+                    };
+                    out.push(Case {
+                        func: func(&nm, &[t, T::I32], Some(t), &body),
+                        name: nm,
+                        access: w,
+                        offset,
+                        data: le(raw, w),
+                        extra: vec![t.val(y), Val::I32(cond)],
+                        result: Some(t),
+                        expect: Expect::Bits(r),
+                    });
+                }
+            }
+            if t == T::I32 {
+                let nm = name(&format!("select_cond_{lop}"));
+                let body = format!("(select (local.get 1) (i32.const 7) {load})");
+                out.push(Case {
+                    func: func(&nm, &[T::I32], Some(T::I32), &body),
+                    name: nm,
+                    access: w,
+                    offset,
+                    data: le(raw, w),
+                    extra: vec![Val::I32(3)],
+                    result: Some(T::I32),
+                    expect: Expect::Bits(if x != 0 { 3 } else { 7 }),
                 });
             }
         }
