@@ -948,3 +948,142 @@ fn edge_of_memory_matrix() {
             .join("\n")
     );
 }
+
+/// Offsets that can never be in bounds of a one-page memory, including ones beyond the
+/// guard region and near 4 GiB, with small and wrapping addresses: every access traps and
+/// changes nothing, in every configuration.
+#[test]
+fn huge_offsets_always_trap() {
+    let mut text = String::from("(module (memory (export \"mem\") 1)\n");
+    let mut names = vec![];
+    let offsets = [
+        0x1_0000u32,
+        0x7fff_ffff,
+        0x8000_0000,
+        0xffff_fff0,
+        0xffff_ffff,
+    ];
+    for (i, &(op, t, _, _)) in LOADS.iter().enumerate() {
+        for (j, off) in offsets.iter().enumerate() {
+            let nm = format!("l{i}_{j}");
+            text.push_str(&func(&nm, &[], Some(t), &load_expr(op, *off)));
+            names.push((nm, Some(t), None));
+        }
+    }
+    for (i, &(op, t, _)) in STORES.iter().enumerate() {
+        for (j, off) in offsets.iter().enumerate() {
+            let nm = format!("s{i}_{j}");
+            let body = format!("({op} offset={off} (local.get 0) (local.get 1))");
+            text.push_str(&func(&nm, &[t], None, &body));
+            names.push((nm, None, Some(t.val(0x7f7f_7f7f_7f7f_7f7f))));
+        }
+    }
+    text.push(')');
+    let wasm = wat::parse_str(&text).unwrap();
+    let mut checked = 0;
+    for setup in matrix() {
+        let engine = Engine::new(&setup.config).unwrap();
+        let module = Module::new(&engine, &wasm).unwrap();
+        let mut store = Store::new(&engine, ());
+        let inst = Instance::new(&mut store, &module, &[]).unwrap();
+        let mem = inst.get_memory(&store, "mem").unwrap();
+        let before = mem.data(&store).unwrap().to_vec();
+        for (nm, result, value) in &names {
+            let f = inst.get_func(&store, nm).unwrap();
+            for addr in [0u32, 1, 0xffff, 0x1_0000, 0xffff_ffff] {
+                let mut args = vec![Val::I32(addr as i32)];
+                args.extend(value.clone());
+                let mut out = vec![Val::I32(0); result.is_some() as usize];
+                let e = f.call(&mut store, &args, &mut out).unwrap_err();
+                assert_eq!(
+                    e.as_trap().map(|t| t.code),
+                    Some(TrapCode::HeapOutOfBounds),
+                    "[{}] {nm} at {addr:#x}",
+                    setup.name
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(
+            mem.data(&store).unwrap(),
+            before.as_slice(),
+            "[{}]",
+            setup.name
+        );
+    }
+    println!("huge offsets: {checked} trapping calls");
+}
+
+/// After `memory.grow` the edge moves, also inside one function that accessed memory before
+/// growing it (so neither the base nor the length may be kept from before the call; with
+/// explicit checks the memory may even move).
+#[test]
+fn edges_follow_memory_growth() {
+    let text = r#"(module (memory (export "mem") 1 4)
+      (func (export "grow_then_load") (param i32) (result i64)
+        (local i64)
+        (local.set 1 (i64.load (i32.const 8)))
+        (drop (memory.grow (i32.const 1)))
+        (i64.add (local.get 1) (i64.load (local.get 0))))
+      (func (export "grow_then_store") (param i32 f64)
+        (drop (f64.load (i32.const 0)))
+        (drop (memory.grow (i32.const 1)))
+        (f64.store (local.get 0) (local.get 1)))
+      (func (export "load") (param i32) (result i64) (i64.load (local.get 0))))"#;
+    let wasm = wat::parse_str(text).unwrap();
+    for setup in matrix() {
+        let engine = Engine::new(&setup.config).unwrap();
+        let module = Module::new(&engine, &wasm).unwrap();
+        let mut store = Store::new(&engine, ());
+        let inst = Instance::new(&mut store, &module, &[]).unwrap();
+        let mem = inst.get_memory(&store, "mem").unwrap();
+        let gl = inst
+            .get_typed_func::<i32, i64>(&store, "grow_then_load")
+            .unwrap();
+        let gs = inst
+            .get_typed_func::<(i32, f64), ()>(&store, "grow_then_store")
+            .unwrap();
+        let load = inst.get_typed_func::<i32, i64>(&store, "load").unwrap();
+        let trap = |r: Result<i64, kiln_runtime::Error>| r.unwrap_err().as_trap().map(|t| t.code);
+        mem.write(&mut store, 8, &5i64.to_le_bytes()).unwrap();
+        // Before growing: 65536 - 8 is the last i64.
+        assert_eq!(
+            trap(load.call(&mut store, 65529)),
+            Some(TrapCode::HeapOutOfBounds)
+        );
+        // Grows to 2 pages inside the call: the old edge + 1 is now fine (zero bytes).
+        assert_eq!(gl.call(&mut store, 65529).unwrap(), 5, "[{}]", setup.name);
+        mem.write(&mut store, 2 * 65536 - 8, &7i64.to_le_bytes())
+            .unwrap();
+        // Grows to 3 pages; the 2-page edge is readable, the 3-page edge + 1 is not.
+        assert_eq!(
+            gl.call(&mut store, 2 * 65536 - 8).unwrap(),
+            12,
+            "[{}]",
+            setup.name
+        );
+        assert_eq!(
+            trap(gl.call(&mut store, 4 * 65536 - 7)),
+            Some(TrapCode::HeapOutOfBounds)
+        );
+        // (that call grew to 4 pages before trapping.)
+        assert_eq!(mem.size(&store).unwrap(), 4);
+        assert_eq!(load.call(&mut store, 4 * 65536 - 8).unwrap(), 0);
+        assert_eq!(
+            trap(load.call(&mut store, 4 * 65536 - 7)),
+            Some(TrapCode::HeapOutOfBounds)
+        );
+        // At the maximum, growing fails and the edge stays.
+        gs.call(&mut store, (4 * 65536 - 8, 2.5)).unwrap();
+        assert_eq!(
+            load.call(&mut store, 4 * 65536 - 8).unwrap(),
+            2.5f64.to_bits() as i64
+        );
+        let e = gs.call(&mut store, (4 * 65536 - 7, 1.0)).unwrap_err();
+        assert_eq!(e.as_trap().map(|t| t.code), Some(TrapCode::HeapOutOfBounds));
+        assert_eq!(
+            load.call(&mut store, 4 * 65536 - 8).unwrap(),
+            2.5f64.to_bits() as i64
+        );
+    }
+}
