@@ -1087,3 +1087,155 @@ fn edges_follow_memory_growth() {
         );
     }
 }
+
+/// Bulk memory operations at the edge: `memory.fill`, `memory.copy` (either side at the edge)
+/// and `memory.init` that end exactly at the last byte succeed, one byte further they trap
+/// without writing anything (Wasm 2.0 checks the whole range first); an empty range at the
+/// very end is allowed, one past it is not.
+#[test]
+fn bulk_memory_edges() {
+    let text = r#"(module (memory (export "mem") 1)
+      (data $d "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
+      (func (export "fill") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "init") (param i32 i32 i32) (memory.init $d (local.get 0) (local.get 1) (local.get 2))))"#;
+    let wasm = wat::parse_str(text).unwrap();
+    let p = PAGE as i32;
+    for setup in matrix() {
+        let engine = Engine::new(&setup.config).unwrap();
+        let module = Module::new(&engine, &wasm).unwrap();
+        let mut store = Store::new(&engine, ());
+        let inst = Instance::new(&mut store, &module, &[]).unwrap();
+        let mem = inst.get_memory(&store, "mem").unwrap();
+        let name = &setup.name;
+        let pattern: Vec<u8> = (0..PAGE).map(|i| (i % 251) as u8).collect();
+        mem.write(&mut store, 0, &pattern).unwrap();
+        for op in ["fill", "copy", "init"] {
+            let f = inst
+                .get_typed_func::<(i32, i32, i32), ()>(&store, op)
+                .unwrap();
+            // (dst, src-or-value, n, ok)
+            let cases: Vec<(i32, i32, i32, bool)> = match op {
+                "fill" => vec![
+                    (p - 16, 0xee, 16, true),
+                    (p - 16, 0xee, 17, false),
+                    (p - 15, 0xee, 16, false),
+                    (p, 0xee, 0, true),
+                    (p + 1, 0xee, 0, false),
+                    (0, 0xee, -1, false),
+                ],
+                "copy" => vec![
+                    (p - 16, 0, 16, true),
+                    (0, p - 16, 16, true),
+                    (p - 15, 0, 16, false),
+                    (0, p - 15, 16, false),
+                    (p, 0, 0, true),
+                    (0, p, 0, true),
+                    (p + 1, 0, 0, false),
+                    (0, p + 1, 0, false),
+                    (-1, 0, 2, false),
+                ],
+                _ => vec![
+                    (p - 16, 0, 16, true),
+                    (p - 15, 0, 16, false),
+                    (p - 8, 8, 8, true),
+                    (p - 8, 9, 8, false),
+                    (p, 16, 0, true),
+                    (p + 1, 0, 0, false),
+                    (p, 17, 0, false),
+                ],
+            };
+            for (d, s, n, ok) in cases {
+                let before = mem.data(&store).unwrap().to_vec();
+                let r = f.call(&mut store, (d, s, n));
+                let after = mem.data(&store).unwrap().to_vec();
+                if ok {
+                    r.unwrap_or_else(|e| panic!("[{name}] {op}({d}, {s}, {n}): {e}"));
+                    let mut expect = before.clone();
+                    let (d, s, n) = (d as usize, s as usize, n as usize);
+                    match op {
+                        "fill" => expect[d..d + n].fill(s as u8),
+                        "copy" => expect.copy_within(s..s + n, d),
+                        _ => {
+                            let seg: Vec<u8> = (1..=16).collect();
+                            expect[d..d + n].copy_from_slice(&seg[s..s + n]);
+                        }
+                    }
+                    assert!(
+                        after == expect,
+                        "[{name}] {op}({d}, {s}, {n}) wrote wrong bytes"
+                    );
+                } else {
+                    let e = r.unwrap_err();
+                    assert_eq!(
+                        e.as_trap().map(|t| t.code),
+                        Some(TrapCode::HeapOutOfBounds),
+                        "[{name}] {op}({d}, {s}, {n})"
+                    );
+                    assert!(
+                        after == before,
+                        "[{name}] {op}({d}, {s}, {n}) trapped after writing"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Tables at their edge: the last element can be read, written and called; one further traps
+/// `table_oob` (also for `call_indirect`), including after `table.grow`.
+#[test]
+fn table_edges() {
+    let text = r#"(module
+      (type $t (func (result i32)))
+      (table $tab 4 10 funcref)
+      (func $seven (result i32) (i32.const 7))
+      (elem declare func $seven)
+      (func (export "set") (param i32) (table.set $tab (local.get 0) (ref.func $seven)))
+      (func (export "is_null") (param i32) (result i32) (ref.is_null (table.get $tab (local.get 0))))
+      (func (export "call") (param i32) (result i32) (call_indirect $tab (type $t) (local.get 0)))
+      (func (export "fill") (param i32 i32) (table.fill $tab (local.get 0) (ref.func $seven) (local.get 1)))
+      (func (export "grow") (result i32) (table.grow $tab (ref.null func) (i32.const 2))))"#;
+    let wasm = wat::parse_str(text).unwrap();
+    for setup in matrix() {
+        let name = &setup.name;
+        let engine = Engine::new(&setup.config).unwrap();
+        let module = Module::new(&engine, &wasm).unwrap();
+        let mut store = Store::new(&engine, ());
+        let inst = Instance::new(&mut store, &module, &[]).unwrap();
+        let set = inst.get_typed_func::<i32, ()>(&store, "set").unwrap();
+        let is_null = inst.get_typed_func::<i32, i32>(&store, "is_null").unwrap();
+        let call = inst.get_typed_func::<i32, i32>(&store, "call").unwrap();
+        let fill = inst
+            .get_typed_func::<(i32, i32), ()>(&store, "fill")
+            .unwrap();
+        let grow = inst.get_typed_func::<(), i32>(&store, "grow").unwrap();
+        let code = |e: kiln_runtime::Error| e.as_trap().map(|t| t.code);
+        for size in [4, 6] {
+            let last = size - 1;
+            assert_eq!(is_null.call(&mut store, last).unwrap(), 1, "[{name}]");
+            assert_eq!(
+                code(call.call(&mut store, last).unwrap_err()),
+                Some(TrapCode::IndirectCallToNull)
+            );
+            set.call(&mut store, last).unwrap();
+            assert_eq!(is_null.call(&mut store, last).unwrap(), 0);
+            assert_eq!(call.call(&mut store, last).unwrap(), 7, "[{name}]");
+            for f in [
+                set.call(&mut store, size).map(|_| 0),
+                is_null.call(&mut store, size),
+                call.call(&mut store, size),
+                call.call(&mut store, -1),
+                fill.call(&mut store, (size - 1, 2)).map(|_| 0),
+            ] {
+                assert_eq!(
+                    code(f.unwrap_err()),
+                    Some(TrapCode::TableOutOfBounds),
+                    "[{name}] size {size}"
+                );
+            }
+            fill.call(&mut store, (size, 0)).unwrap();
+            assert_eq!(grow.call(&mut store, ()).unwrap(), size);
+        }
+    }
+}
