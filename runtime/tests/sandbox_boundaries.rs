@@ -281,3 +281,34 @@ fn recursion_through_host_functions_ends_in_a_stack_overflow_trap() {
         assert_eq!(outer.call(&mut store, 3).unwrap(), 1006, "[{name}]");
     }
 }
+
+/// A thread whose stack is smaller than `max_wasm_stack`: the recursion reaches the thread's
+/// guard page before the limit check, and the fault is still a clean stack-overflow trap.
+#[test]
+fn recursion_on_a_small_thread_stack_is_a_stack_overflow_trap() {
+    for (name, config) in configs() {
+        let engine = Engine::new(&config).unwrap();
+        let module = Module::new(&engine, wat::parse_str(RECURSION).unwrap()).unwrap();
+        let result = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || {
+                let mut store = Store::new(&engine, ());
+                let inst = Instance::new(&mut store, &module, &[]).unwrap();
+                let rec = inst.get_typed_func::<i32, i32>(&store, "rec").unwrap();
+                let sum = inst.get_typed_func::<i32, i32>(&store, "sum").unwrap();
+                let mut codes = vec![];
+                for _ in 0..2 {
+                    codes.push(trap_code(&rec.call(&mut store, 0).unwrap_err()));
+                }
+                (codes, sum.call(&mut store, 100).unwrap())
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(
+            result,
+            (vec![TrapCode::StackOverflow; 2], 5050),
+            "[{name}] (default max_wasm_stack is 512 KiB, the thread has 256 KiB)"
+        );
+    }
+}
