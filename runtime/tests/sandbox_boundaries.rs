@@ -71,7 +71,7 @@ fn deep_recursion_traps_cleanly_and_the_store_keeps_working() {
         config.max_wasm_stack(256 << 10);
         let engine = Engine::new(&config).unwrap();
         let module = Module::new(&engine, wat::parse_str(RECURSION).unwrap()).unwrap();
-        let mut store = Store::new(&engine, ());
+        let mut store = Store::new(&engine, ()).unwrap();
         let inst = Instance::new(&mut store, &module, &[]).unwrap();
         let rec = inst.get_typed_func::<i32, i32>(&store, "rec").unwrap();
         let sum = inst.get_typed_func::<i32, i32>(&store, "sum").unwrap();
@@ -167,7 +167,8 @@ fn chain(config: &Config) -> (Store<State>, Instance) {
             mode: Mid::PassOn,
             seen: vec![],
         },
-    );
+    )
+    .unwrap();
     let mut linker = Linker::<State>::new(&engine);
     linker
         .func_wrap(
@@ -292,7 +293,7 @@ fn recursion_on_a_small_thread_stack_is_a_stack_overflow_trap() {
         let result = std::thread::Builder::new()
             .stack_size(256 << 10)
             .spawn(move || {
-                let mut store = Store::new(&engine, ());
+                let mut store = Store::new(&engine, ()).unwrap();
                 let inst = Instance::new(&mut store, &module, &[]).unwrap();
                 let rec = inst.get_typed_func::<i32, i32>(&store, "rec").unwrap();
                 let sum = inst.get_typed_func::<i32, i32>(&store, "sum").unwrap();

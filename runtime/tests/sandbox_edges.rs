@@ -883,7 +883,7 @@ fn edge_of_memory_matrix() {
     for setup in &setups {
         let engine = Engine::new(&setup.config).unwrap();
         let module = Module::new(&engine, &wasm).unwrap();
-        let mut store = Store::new(&engine, ());
+        let mut store = Store::new(&engine, ()).unwrap();
         let inst = Instance::new(&mut store, &module, &[]).unwrap();
         let mem = inst.get_memory(&store, "mem").unwrap();
         if !setup.sentinels {
@@ -984,7 +984,7 @@ fn huge_offsets_always_trap() {
     for setup in matrix() {
         let engine = Engine::new(&setup.config).unwrap();
         let module = Module::new(&engine, &wasm).unwrap();
-        let mut store = Store::new(&engine, ());
+        let mut store = Store::new(&engine, ()).unwrap();
         let inst = Instance::new(&mut store, &module, &[]).unwrap();
         let mem = inst.get_memory(&store, "mem").unwrap();
         let before = mem.data(&store).unwrap().to_vec();
@@ -1034,7 +1034,7 @@ fn edges_follow_memory_growth() {
     for setup in matrix() {
         let engine = Engine::new(&setup.config).unwrap();
         let module = Module::new(&engine, &wasm).unwrap();
-        let mut store = Store::new(&engine, ());
+        let mut store = Store::new(&engine, ()).unwrap();
         let inst = Instance::new(&mut store, &module, &[]).unwrap();
         let mem = inst.get_memory(&store, "mem").unwrap();
         let gl = inst
@@ -1104,7 +1104,7 @@ fn bulk_memory_edges() {
     for setup in matrix() {
         let engine = Engine::new(&setup.config).unwrap();
         let module = Module::new(&engine, &wasm).unwrap();
-        let mut store = Store::new(&engine, ());
+        let mut store = Store::new(&engine, ()).unwrap();
         let inst = Instance::new(&mut store, &module, &[]).unwrap();
         let mem = inst.get_memory(&store, "mem").unwrap();
         let name = &setup.name;
@@ -1201,7 +1201,7 @@ fn table_edges() {
         let name = &setup.name;
         let engine = Engine::new(&setup.config).unwrap();
         let module = Module::new(&engine, &wasm).unwrap();
-        let mut store = Store::new(&engine, ());
+        let mut store = Store::new(&engine, ()).unwrap();
         let inst = Instance::new(&mut store, &module, &[]).unwrap();
         let set = inst.get_typed_func::<i32, ()>(&store, "set").unwrap();
         let is_null = inst.get_typed_func::<i32, i32>(&store, "is_null").unwrap();
