@@ -9,6 +9,10 @@ use kiln_backend_x64::machinst::{RelocKind as BackendRelocKind, RelocTarget};
 use kiln_ir::Function;
 use std::sync::Mutex;
 
+/// Whether function prologues compare the stack pointer with the vmctx's stack limit (always:
+/// it is how deep recursion becomes a trap; recorded in serialized modules).
+pub(crate) const STACK_LIMIT_CHECKS: bool = true;
+
 /// The x86-64 backend with the CPU features of a configuration.
 pub struct X64Compiler {
     flags: Flags,
@@ -19,36 +23,42 @@ pub struct X64Compiler {
 impl X64Compiler {
     /// The compiler for `config`; fails for unknown CPU features or ones the host lacks.
     pub fn new(config: &Config) -> Result<Self, Error> {
-        let host = Flags::detect_host();
-        let flags = match config.cpu() {
-            CpuFeatures::Native => host,
-            CpuFeatures::Baseline => Flags::default(),
-            CpuFeatures::List(names) => {
-                let words: Vec<String> = names
-                    .iter()
-                    .map(|n| {
-                        if n.starts_with("has_") {
-                            n.clone()
-                        } else {
-                            format!("has_{n}")
-                        }
-                    })
-                    .collect();
-                let flags = Flags::parse(words.iter().map(|s| s.as_str()))
-                    .map_err(|e| Error::Usage(format!("unknown CPU feature `{}`", e.0)))?;
-                if !flags.is_subset_of(&host) {
-                    return Err(Error::Usage(format!(
-                        "CPU features {names:?} are not all supported by this machine"
-                    )));
-                }
-                flags
-            }
-        };
+        let flags = target_flags(config)?;
         Ok(X64Compiler {
             flags,
             contexts: Mutex::new(Vec::new()),
         })
     }
+}
+
+/// The CPU features code compiled for `config` uses on this machine; fails for unknown
+/// features or ones the host lacks.
+pub(crate) fn target_flags(config: &Config) -> Result<Flags, Error> {
+    let host = Flags::detect_host();
+Ok(match config.cpu() {
+        CpuFeatures::Native => host,
+        CpuFeatures::Baseline => Flags::default(),
+        CpuFeatures::List(names) => {
+            let words: Vec<String> = names
+                .iter()
+                .map(|n| {
+                    if n.starts_with("has_") {
+                        n.clone()
+                    } else {
+                        format!("has_{n}")
+                    }
+                })
+                .collect();
+            let flags = Flags::parse(words.iter().map(|s| s.as_str()))
+                .map_err(|e| Error::Usage(format!("unknown CPU feature `{}`", e.0)))?;
+            if !flags.is_subset_of(&host) {
+                return Err(Error::Usage(format!(
+                    "CPU features {names:?} are not all supported by this machine"
+                )));
+            }
+            flags
+        }
+    })
 }
 
 impl Compiler for X64Compiler {
@@ -59,7 +69,7 @@ impl Compiler for X64Compiler {
             flags: self.flags,
             listing: false,
             fast_regalloc: false,
-            stack_limit_check: true,
+            stack_limit_check: STACK_LIMIT_CHECKS,
         };
         let result = compile_function(&mut ctx, func, opts);
         lock().push(ctx);
