@@ -33,7 +33,7 @@ impl X64Compiler {
 
 /// The CPU features code compiled for `config` uses on this machine; fails for unknown
 /// features or ones the host lacks.
-pub(crate) fn target_flags(config: &Config) -> Result<Flags, Error> {
+pub fn target_flags(config: &Config) -> Result<Flags, Error> {
     let host = Flags::detect_host();
 Ok(match config.cpu() {
         CpuFeatures::Native => host,
