@@ -39,15 +39,15 @@ use kiln_backend_x64::isa::x64::Flags;
 use kiln_frontend_wasm::{
     ConstExpr, ConstOp, ElementItems, ElementMode, EntityIndex, ModuleInfo, WasmFuncType,
 };
-use kiln_ir::UserFuncName;
+use kiln_ir::{OutOfMemory, UserFuncName};
 use std::path::Path;
 use std::sync::Arc;
 
 /// The first bytes of every serialized module.
-pub const MAGIC: [u8; 8] = *b"\0KILNMOD";
+pub(crate) const MAGIC: [u8; 8] = *b"\0KILNMOD";
 
 /// The version of the layout described in this module's documentation.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// Bytes before the variable-length part of the header: magic, format version, checksum,
 /// length.
@@ -56,7 +56,7 @@ const FIXED_PREFIX: usize = 24;
 /// Why a serialized module could not be loaded.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum DeserializeError {
-    /// The bytes do not start with [`MAGIC`].
+    /// The bytes do not start with [`Module::SERIALIZED_MAGIC`].
     #[error("not a serialized Kiln module (wrong magic bytes)")]
     BadMagic,
     /// The data ends before the length its header announces (or before the header does).
@@ -386,8 +386,11 @@ fn host_shim_name() -> UserFuncName {
 }
 
 /// Header and payload together: fills in the length and the checksum.
-pub(crate) fn seal(settings: &CodegenSettings, payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(FIXED_PREFIX + 64 + payload.len());
+pub(crate) fn seal(settings: &CodegenSettings, payload: &[u8]) -> Result<Vec<u8>, OutOfMemory> {
+    let size = FIXED_PREFIX + 64 + payload.len();
+    let mut out = Vec::new();
+    out.try_reserve_exact(size)
+        .map_err(|_| OutOfMemory::new(size))?;
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&[0; 4]); // checksum, below
@@ -398,7 +401,7 @@ pub(crate) fn seal(settings: &CodegenSettings, payload: &[u8]) -> Vec<u8> {
     out[16..24].copy_from_slice(&len.to_le_bytes());
     let crc = crc32fast::hash(&out[16..]);
     out[12..16].copy_from_slice(&crc.to_le_bytes());
-    out
+    Ok(out)
 }
 
 /// Checks the magic, version, length and checksum, and splits the rest into header settings
@@ -444,6 +447,13 @@ pub(crate) fn unseal(bytes: &[u8]) -> Result<(CodegenSettings, &[u8]), Deseriali
 }
 
 impl Module {
+    /// The first bytes of every serialized module.
+    pub const SERIALIZED_MAGIC: [u8; 8] = MAGIC;
+
+    /// The version of the serialized format this build writes and reads; loading another is
+    /// a [`DeserializeError::FormatVersion`].
+    pub const SERIALIZED_FORMAT_VERSION: u32 = FORMAT_VERSION;
+
     /// Whether `bytes` look like a serialized module (they start with its magic bytes), as
     /// opposed to a Wasm binary or text.
     pub fn is_serialized(bytes: &[u8]) -> bool {
@@ -453,6 +463,35 @@ impl Module {
     /// The module's compiled code and metadata in Kiln's serialized format, for
     /// [`Module::deserialize`] by an engine with the same configuration, on a machine with
     /// the same CPU features, with the same version of Kiln.
+    ///
+    /// The format is a fixed header — [`Module::SERIALIZED_MAGIC`], the format version, a
+    /// CRC-32 of everything after it, the total length, the Kiln version, the target, the CPU
+    /// features the code uses and every setting that changes generated code (bounds checks,
+    /// memory reservation and guard size, Spectre mitigation, stack-limit checks) — followed
+    /// by a `postcard` payload: the module's metadata and its code before linking.
+    ///
+    /// ```
+    /// use kiln_runtime::*;
+    /// # fn main() -> Result<(), Error> {
+    /// let engine = Engine::new(&Config::new())?;
+    /// let wasm = wat::parse_str(r#"(module (func (export "seven") (result i32) i32.const 7))"#)
+    ///     .unwrap();
+    /// let bytes = Module::new(&engine, wasm)?.serialize()?;
+    /// assert!(Module::is_serialized(&bytes));
+    /// // Later, perhaps in another process: no compilation.
+    /// let module = Module::deserialize(&engine, &bytes)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Instance::new(&mut store, &module, &[])?;
+    /// let seven = instance.get_typed_func::<(), i32>(&store, "seven")?;
+    /// assert_eq!(seven.call(&mut store, ())?, 7);
+    /// // Another configuration cannot use this code.
+    /// let mut config = Config::new();
+    /// config.bounds_checks(BoundsCheckStrategy::Explicit);
+    /// let err = Module::deserialize(&Engine::new(&config)?, &bytes).unwrap_err();
+    /// assert!(err.to_string().contains("bounds checks = guard"));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// Host-function glue for the module's imported function types is compiled now (with the
     /// module's engine) and included, so the deserialized module needs no compiler.
@@ -498,7 +537,7 @@ impl Module {
         };
         let payload = postcard::to_allocvec(&payload)
             .map_err(|e| Error::Usage(format!("cannot serialize the module: {e}")))?;
-        let out = seal(&settings, &payload);
+        let out = seal(&settings, &payload)?;
         log::debug!(
             "module {}: serialized into {} bytes",
             info.name.as_deref().unwrap_or("<unnamed>"),

@@ -279,7 +279,7 @@ fn other_code_generation_settings_are_rejected() {
 fn reseal(bytes: &[u8], edit: impl FnOnce(&mut CodegenSettings)) -> Vec<u8> {
     let (mut settings, payload) = unseal(bytes).unwrap();
     edit(&mut settings);
-    seal(&settings, payload)
+    seal(&settings, payload).unwrap()
 }
 
 #[test]
@@ -409,7 +409,7 @@ fn tamper(bytes: &[u8], edit: impl FnOnce(&mut Payload)) -> Vec<u8> {
         },
     })
     .unwrap();
-    seal(&settings, &encoded)
+    seal(&settings, &encoded).unwrap()
 }
 
 type Edit = Box<dyn FnOnce(&mut Payload)>;
@@ -499,7 +499,7 @@ fn inconsistent_payloads_are_rejected_before_code_is_mapped() {
     }
     // Garbage that passes the checksum does not decode.
     let (settings, _) = unseal(&bytes).unwrap();
-    let garbage = seal(&settings, &[0xff; 40]);
+    let garbage = seal(&settings, &[0xff; 40]).unwrap();
     assert!(
         load_err(&config, &garbage).starts_with("invalid serialized module: the payload does not decode: "),
         "{}",
