@@ -3,7 +3,7 @@
 //! its disassembly instead.
 
 use crate::engine_args::EngineArgs;
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, ValueEnum};
 use kiln_backend_x64::isa::x64::{compile_function, CompileOptions};
 use kiln_backend_x64::machinst::compile::CompileContext;
@@ -41,7 +41,14 @@ pub struct CompileArgs {
 
 /// Runs the command.
 pub fn compile_command(args: &CompileArgs) -> Result<bool> {
-    let wasm = crate::run_cmd::read_wasm(&args.file)?;
+    let bytes = std::fs::read(&args.file).with_context(|| format!("{}", args.file.display()))?;
+    if Module::is_serialized(&bytes) {
+        bail!(
+            "{}: already a serialized module (`kiln run` runs it)",
+            args.file.display()
+        );
+    }
+    let wasm = crate::run_cmd::wasm_binary(&args.file, &bytes)?;
     let config = args.engine.config();
     let text = match args.emit {
         None => {
@@ -98,6 +105,8 @@ fn emit_text(wasm: &[u8], config: &kiln_runtime::Config, emit: Emit) -> Result<S
                 writeln!(out, "{}", func.display())?;
             }
             Emit::Asm => {
+                kiln_ir::verifier::verify_function(&func)
+                    .map_err(|e| anyhow!("function `{name}` does not verify: {e}"))?;
                 let opts = CompileOptions {
                     flags,
                     listing: true,

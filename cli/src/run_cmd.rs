@@ -72,14 +72,9 @@ pub fn run_command(args: &RunArgs) -> Result<bool> {
     }
 }
 
-/// The Wasm binary in `path`: binary or text.
-pub fn read_wasm(path: &Path) -> Result<Vec<u8>> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
-    Ok(wasm_binary(path, &bytes)?.to_vec())
-}
-
-/// `bytes` as a Wasm binary: text is assembled, binaries pass through unchanged.
-fn wasm_binary<'a>(path: &Path, bytes: &'a [u8]) -> Result<std::borrow::Cow<'a, [u8]>> {
+/// `bytes` (read from `path`) as a Wasm binary: text is assembled, binaries pass through
+/// unchanged.
+pub fn wasm_binary<'a>(path: &Path, bytes: &'a [u8]) -> Result<std::borrow::Cow<'a, [u8]>> {
     wat::parse_bytes(bytes).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 

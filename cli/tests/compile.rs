@@ -223,6 +223,17 @@ fn bad_input_to_compile_is_an_error_not_a_panic() {
         assert!(err.starts_with(&format!("error: {f}: ")), "{err}");
         assert!(!err.contains("panicked"), "{err}");
     }
+    // A serialized module is not compiled again.
+    let wat = add_wat(&dir);
+    assert_eq!(kiln(&["compile", &wat]).0, 0);
+    let kwasm = dir.join("add.kwasm");
+    let kwasm = kwasm.to_str().unwrap();
+    let (code, _, err) = kiln(&["compile", kwasm]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        format!("error: {kwasm}: already a serialized module (`kiln run` runs it)\n")
+    );
     let (code, _, err) = kiln(&["compile", "--emit", "wasm", f]);
     assert_eq!(code, 2);
     assert!(err.contains("invalid value 'wasm'"), "{err}");

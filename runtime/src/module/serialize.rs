@@ -427,9 +427,10 @@ pub(crate) fn unseal(bytes: &[u8]) -> Result<(CodegenSettings, &[u8]), Deseriali
         return Err(truncated(FIXED_PREFIX as u64));
     }
     let expected = u64::from_le_bytes(bytes[16..24].try_into().expect("8 bytes"));
-    if found < expected || expected < FIXED_PREFIX as u64 {
-        return Err(truncated(expected.max(FIXED_PREFIX as u64)));
+    if found < expected {
+        return Err(truncated(expected));
     }
+    // Also catches a length shorter than the fixed prefix itself.
     if found > expected {
         return Err(DeserializeError::TrailingBytes { found, expected });
     }
@@ -616,6 +617,9 @@ fn install_host_shim(engine: &Engine, ty: &WasmFuncType, shim: &Compiled) -> Res
     Ok(())
 }
 
+/// The most types, functions, tables, memories or globals a module may have.
+const MAX_ENTITIES: usize = 1_000_000;
+
 /// Checks that the payload is internally consistent, so that instantiating and running it
 /// indexes nothing out of range. Returns what is wrong.
 fn validate(p: &Payload) -> Result<(), String> {
@@ -629,6 +633,7 @@ fn validate(p: &Payload) -> Result<(), String> {
     let check = |ok: bool, what: &dyn Fn() -> String| if ok { Ok(()) } else { Err(what()) };
 
     // Index spaces.
+    check(n_types <= MAX_ENTITIES, &|| format!("{n_types} types"))?;
     check(info.canonical_types.len() == n_types, &|| {
         "canonical types do not match the types".into()
     })?;
@@ -649,7 +654,9 @@ fn validate(p: &Payload) -> Result<(), String> {
         check(imported as usize <= total, &|| {
             format!("{imported} imported {what} of {total}")
         })?;
-        check(total <= u32::MAX as usize / 64, &|| format!("{total} {what}"))?;
+        // Wasm implementations' limits (wasmparser's too); they keep the vmctx layout's
+        // 32-bit offsets from overflowing.
+        check(total <= MAX_ENTITIES, &|| format!("{total} {what}"))?;
     }
     check(
         info.table_inits.len() == n_tables - info.num_imported_tables as usize,

@@ -355,6 +355,13 @@ fn truncated_artifacts_are_rejected_at_every_header_length_and_many_payload_leng
             "at length {len}"
         );
     }
+    // A length field below the header's own size.
+    let mut short = bytes.clone();
+    short[16..24].copy_from_slice(&3u64.to_le_bytes());
+    assert_eq!(
+        load_err(&config, &short),
+        format!("corrupted serialized module: {total} bytes, but its header says 3")
+    );
     let mut longer = bytes.clone();
     longer.push(0);
     assert_eq!(
@@ -460,6 +467,10 @@ fn inconsistent_payloads_are_rejected_before_code_is_mapped() {
         (
             Box::new(|p| p.info.global_inits[0].0[0] = ConstOp::GlobalGet(1)),
             "invalid serialized module: global.get 1",
+        ),
+        (
+            Box::new(|p| p.info.functions.resize(2_000_000, 0)),
+            "invalid serialized module: 2000000 functions",
         ),
         (
             Box::new(|p| p.info.start = Some(12)),
