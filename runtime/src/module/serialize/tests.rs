@@ -27,6 +27,11 @@ fn counting_engine(config: &Config) -> (Engine, Arc<Counting>) {
     (Engine::with_compiler(config, c.clone()), c)
 }
 
+/// An engine with Kiln's code generator.
+fn real_engine(config: &Config) -> Engine {
+    Engine::new(config).unwrap()
+}
+
 /// An engine that cannot compile anything: whatever runs in it was deserialized.
 fn compilerless(config: &Config) -> Engine {
     Engine::with_compiler(config, Arc::new(UnavailableCompiler))
@@ -162,7 +167,7 @@ fn a_module_with_imports_tables_memory_and_globals_round_trips_without_compiling
 
 #[test]
 fn deserialize_file_reads_the_file_and_names_a_missing_one() {
-    let engine = crate::testing::engine(&Config::new());
+    let engine = real_engine(&Config::new());
     let module = Module::new(&engine, wat(r#"(module (func (export "f") (result i32) i32.const 3))"#))
         .unwrap();
     let path = std::env::temp_dir().join(format!("kiln-ser-{}.kwasm", std::process::id()));
@@ -182,7 +187,7 @@ fn deserialize_file_reads_the_file_and_names_a_missing_one() {
 }
 
 fn small_artifact(config: &Config) -> Vec<u8> {
-    let engine = crate::testing::engine(config);
+    let engine = real_engine(config);
     let module = Module::new(
         &engine,
         wat(r#"(module (memory 1) (func (export "f") (param i32) (result i32)
@@ -424,7 +429,7 @@ type Edit = Box<dyn FnOnce(&mut Payload)>;
 #[test]
 fn inconsistent_payloads_are_rejected_before_code_is_mapped() {
     let config = Config::new();
-    let engine = crate::testing::engine(&config);
+    let engine = real_engine(&config);
     let bytes = specish(&engine).serialize().unwrap();
     assert_eq!(tamper(&bytes, |_| ()), bytes);
     let cases: Vec<(Edit, &str)> = vec![
@@ -516,4 +521,19 @@ fn inconsistent_payloads_are_rejected_before_code_is_mapped() {
         "{}",
         load_err(&config, &garbage)
     );
+}
+
+#[test]
+fn serialization_is_reproducible() {
+    // Parallel compilation must not change the artifact: the same module and configuration
+    // give the same bytes, whichever thread compiled which function.
+    let mut parallel = Config::new();
+    parallel.parallel_compilation(true);
+    let mut sequential = Config::new();
+    sequential.parallel_compilation(false);
+    let a = specish(&real_engine(&parallel)).serialize().unwrap();
+    let b = specish(&real_engine(&sequential)).serialize().unwrap();
+    let c = specish(&real_engine(&parallel)).serialize().unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a, c);
 }
