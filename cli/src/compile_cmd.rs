@@ -90,7 +90,7 @@ fn emit_text(wasm: &[u8], config: &kiln_runtime::Config, emit: Emit) -> Result<S
         offsets: VMOffsets::new(info),
         heap: config.heap_config(),
     };
-    let flags = kiln_runtime::x64::target_flags(config)?;
+    let flags = kiln_runtime::x64::X64Compiler::new(config)?.flags();
     let mut translator = FuncTranslator::new();
     let mut ctx = CompileContext::new();
     let mut out = String::new();

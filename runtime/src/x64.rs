@@ -23,7 +23,31 @@ pub struct X64Compiler {
 impl X64Compiler {
     /// The compiler for `config`; fails for unknown CPU features or ones the host lacks.
     pub fn new(config: &Config) -> Result<Self, Error> {
-        let flags = target_flags(config)?;
+        let host = Flags::detect_host();
+        let flags = match config.cpu() {
+            CpuFeatures::Native => host,
+            CpuFeatures::Baseline => Flags::default(),
+            CpuFeatures::List(names) => {
+                let words: Vec<String> = names
+                    .iter()
+                    .map(|n| {
+                        if n.starts_with("has_") {
+                            n.clone()
+                        } else {
+                            format!("has_{n}")
+                        }
+                    })
+                    .collect();
+                let flags = Flags::parse(words.iter().map(|s| s.as_str()))
+                    .map_err(|e| Error::Usage(format!("unknown CPU feature `{}`", e.0)))?;
+                if !flags.is_subset_of(&host) {
+                    return Err(Error::Usage(format!(
+                        "CPU features {names:?} are not all supported by this machine"
+                    )));
+                }
+                flags
+            }
+        };
         Ok(X64Compiler {
             flags,
             contexts: Mutex::new(Vec::new()),
@@ -31,34 +55,11 @@ impl X64Compiler {
     }
 }
 
-/// The CPU features code compiled for `config` uses on this machine; fails for unknown
-/// features or ones the host lacks.
-pub fn target_flags(config: &Config) -> Result<Flags, Error> {
-    let host = Flags::detect_host();
-Ok(match config.cpu() {
-        CpuFeatures::Native => host,
-        CpuFeatures::Baseline => Flags::default(),
-        CpuFeatures::List(names) => {
-            let words: Vec<String> = names
-                .iter()
-                .map(|n| {
-                    if n.starts_with("has_") {
-                        n.clone()
-                    } else {
-                        format!("has_{n}")
-                    }
-                })
-                .collect();
-            let flags = Flags::parse(words.iter().map(|s| s.as_str()))
-                .map_err(|e| Error::Usage(format!("unknown CPU feature `{}`", e.0)))?;
-            if !flags.is_subset_of(&host) {
-                return Err(Error::Usage(format!(
-                    "CPU features {names:?} are not all supported by this machine"
-                )));
-            }
-            flags
-        }
-    })
+impl X64Compiler {
+    /// The CPU features the generated code uses.
+    pub fn flags(&self) -> Flags {
+        self.flags
+    }
 }
 
 impl Compiler for X64Compiler {

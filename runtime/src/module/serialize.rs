@@ -189,7 +189,8 @@ impl CodegenSettings {
     /// The settings of code `engine` generates.
     pub(crate) fn of_engine(engine: &Engine) -> Result<Self, Error> {
         let config = engine.config();
-        let flags = crate::x64::target_flags(config)?;
+        // Cheap: the compiler's state is created lazily.
+        let flags = crate::x64::X64Compiler::new(config)?.flags();
         let (bounds_checks, memory_reservation, memory_guard_size) = match config.bounds_checks {
             BoundsCheckStrategy::Guard => (0, config.memory_reservation, config.memory_guard_size),
             BoundsCheckStrategy::Explicit => (1, 0, 0),
