@@ -1,16 +1,17 @@
 //! `kiln run FILE --invoke NAME [ARGS...]`: instantiate a module without imports and call one
-//! of its exports, printing each result on its own line.
+//! of its exports, printing each result on its own line. FILE is a Wasm binary, Wasm text, or
+//! a module serialized by `kiln compile` (recognised by its magic bytes).
 
 use crate::engine_args::EngineArgs;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use kiln_runtime::{Engine, Linker, Module, Store, Val, ValType};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `kiln run`.
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// The module: binary `.wasm` or text `.wat`.
+    /// The module: binary `.wasm`, text `.wat`, or serialized by `kiln compile` (`.kwasm`).
     pub file: PathBuf,
     /// The exported function to call.
     #[arg(long, required = true)]
@@ -26,13 +27,15 @@ pub struct RunArgs {
 /// Runs the command; `Ok(false)` means the call trapped (the message is already on stderr).
 pub fn run_command(args: &RunArgs) -> Result<bool> {
     let bytes = std::fs::read(&args.file).with_context(|| format!("{}", args.file.display()))?;
-    // `wat::parse_bytes` passes binary modules through unchanged.
-    let bytes = wat::parse_bytes(&bytes)
-        .map_err(|e| anyhow!("{}: {e}", args.file.display()))?
-        .into_owned();
     let engine = Engine::new(&args.engine.config())?;
-    let module =
-        Module::new(&engine, &bytes).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+    let started = std::time::Instant::now();
+    let module = if Module::is_serialized(&bytes) {
+        Module::deserialize(&engine, &bytes)
+    } else {
+        Module::new(&engine, wasm_binary(&args.file, &bytes)?)
+    }
+    .map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+    log::info!("{}: loaded in {:?}", args.file.display(), started.elapsed());
     let mut store = Store::new(&engine, ())?;
     let linker = Linker::new(&engine);
     let instance = linker.instantiate(&mut store, &module)?;
@@ -67,6 +70,12 @@ pub fn run_command(args: &RunArgs) -> Result<bool> {
             Ok(false)
         }
     }
+}
+
+/// `bytes` (read from `path`) as a Wasm binary: text is assembled, binaries pass through
+/// unchanged.
+pub fn wasm_binary<'a>(path: &Path, bytes: &'a [u8]) -> Result<std::borrow::Cow<'a, [u8]>> {
+    wat::parse_bytes(bytes).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
 /// Parses a command-line argument as a value of type `ty`.

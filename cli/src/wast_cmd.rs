@@ -67,7 +67,14 @@ pub fn wast_command(args: &WastArgs) -> Result<bool> {
     let engine = Engine::new(&args.engine.config())?;
     let mut total = Counts::default();
     for file in &files {
+        let started = std::time::Instant::now();
         let counts = run_file(file, &engine, args.verbose);
+        log::info!(
+            "{}: {} directives in {:?}",
+            file.display(),
+            counts.passed + counts.failed + counts.skipped,
+            started.elapsed()
+        );
         if args.verbose || counts.failed > 0 {
             println!(
                 "{}: {} passed, {} failed, {} skipped",

@@ -10,6 +10,7 @@ use wasmparser::{
 
 /// A Wasm value type.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum WasmValType {
     /// `i32`
     I32,
@@ -27,6 +28,7 @@ pub enum WasmValType {
 
 /// A Wasm reference type (only the nullable `funcref` and `externref` of Wasm 2.0).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum WasmRefType {
     /// `funcref`: a pointer to the callee's `VMFuncRef`, or null.
     Func,
@@ -74,6 +76,7 @@ impl WasmRefType {
 
 /// A function type.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct WasmFuncType {
     /// Parameter types.
     pub params: Box<[WasmValType]>,
@@ -83,6 +86,7 @@ pub struct WasmFuncType {
 
 /// A table type.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TableType {
     /// The element type.
     pub element: WasmRefType,
@@ -94,6 +98,7 @@ pub struct TableType {
 
 /// A linear memory type (32-bit memories only).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MemoryType {
     /// Initial size in 64 KiB pages.
     pub minimum: u32,
@@ -103,6 +108,7 @@ pub struct MemoryType {
 
 /// A global's type.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GlobalType {
     /// The value type.
     pub ty: WasmValType,
@@ -112,6 +118,7 @@ pub struct GlobalType {
 
 /// One operation of a constant expression.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ConstOp {
     /// `i32.const`
     I32Const(i32),
@@ -145,6 +152,7 @@ pub enum ConstOp {
 
 /// A constant expression, evaluated by the runtime at instantiation (a stack machine).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ConstExpr(pub Vec<ConstOp>);
 
 impl ConstExpr {
@@ -180,6 +188,7 @@ impl ConstExpr {
 
 /// An index into one of a module's index spaces.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum EntityIndex {
     /// A function.
     Function(u32),
@@ -193,6 +202,7 @@ pub enum EntityIndex {
 
 /// An import.
 #[derive(Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Import {
     /// The module name.
     pub module: String,
@@ -204,6 +214,7 @@ pub struct Import {
 
 /// An export.
 #[derive(Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Export {
     /// Its name.
     pub name: String,
@@ -213,6 +224,7 @@ pub struct Export {
 
 /// Where an element segment goes.
 #[derive(Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ElementMode {
     /// Used only by `table.init`.
     Passive,
@@ -229,6 +241,7 @@ pub enum ElementMode {
 
 /// The contents of an element segment.
 #[derive(Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ElementItems {
     /// Function indices.
     Functions(Vec<u32>),
@@ -238,6 +251,7 @@ pub enum ElementItems {
 
 /// An element segment.
 #[derive(Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ElementSegment {
     /// Where it goes.
     pub mode: ElementMode,
@@ -264,6 +278,7 @@ impl ElementSegment {
 
 /// A data segment.
 #[derive(Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DataSegment {
     /// Active segments: the memory and offset expression; `None` for passive ones.
     pub active: Option<(u32, ConstExpr)>,
@@ -273,6 +288,7 @@ pub struct DataSegment {
 
 /// Everything about a module except its function bodies.
 #[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ModuleInfo {
     /// The module's name from the names section.
     pub name: Option<String>,

@@ -5,7 +5,7 @@ use crate::error::CompileError;
 use kiln_ir::{Function, TrapCode, UserFuncName};
 
 /// What a relocation patches.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
 pub enum RelocKind {
     /// A 32-bit PC-relative displacement (a `call rel32`): the 4 bytes at the offset become
     /// `target + addend - (address of the 4 bytes)`.
@@ -15,7 +15,7 @@ pub enum RelocKind {
 }
 
 /// A reference from compiled code to another function, resolved when the code is laid out.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Reloc {
     /// Offset of the patched bytes from the start of the function.
     pub offset: u32,
@@ -28,7 +28,7 @@ pub struct Reloc {
 }
 
 /// The machine code of one function.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[derive(Clone, PartialEq, Eq, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct CompiledFunction {
     /// The code; it expects to be placed at a 16-byte aligned address.
     pub code: Vec<u8>,

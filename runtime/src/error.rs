@@ -85,6 +85,9 @@ pub enum Error {
     /// Compilation failed.
     #[error(transparent)]
     Compile(#[from] CompileError),
+    /// A serialized module could not be loaded.
+    #[error(transparent)]
+    Deserialize(#[from] crate::module::serialize::DeserializeError),
     /// Linking failed.
     #[error(transparent)]
     Link(#[from] LinkError),

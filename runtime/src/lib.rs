@@ -106,7 +106,7 @@ pub use crate::{
     func::{Caller, Func, HostResult, IntoFunc, TypedFunc, WasmTy, WasmTyList, WithCaller},
     instance::Instance,
     linker::Linker,
-    module::Module,
+    module::{serialize::DeserializeError, Module},
     store::{AsContext, AsContextMut, Store, StoreOpaque},
     type_registry::RegisteredType,
     values::{ExternRef, ExternType, FuncType, Val, ValType},

@@ -1,5 +1,6 @@
 //! Compiled modules: translation, compilation (in parallel if configured), code layout with
-//! relocations resolved, publication and registration for traps.
+//! relocations resolved, publication and registration for traps; and their serialized form
+//! ([`serialize`]).
 
 use crate::code_memory::CodeBuilder;
 use crate::compiler::{CompiledFunction, Compiler, RelocKind};
@@ -39,6 +40,21 @@ pub(crate) struct ModuleInner {
     pub(crate) trampolines: Vec<u32>,
     /// Engine-wide type of each type index.
     pub(crate) types: Vec<RegisteredType>,
+    /// The unlinked code the module was published from, kept for [`Module::serialize`].
+    pub(crate) artifact: Artifact,
+}
+
+/// What a compiled module is made of before it is linked at an address: the input of
+/// [`publish`] and the payload of the serialized form.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct Artifact {
+    /// The defined functions in index order, then the entry trampolines.
+    pub(crate) functions: Vec<Compiled>,
+    /// For each type index, the index in `functions` of its entry trampoline.
+    pub(crate) trampoline_slots: Vec<u32>,
+    /// Host shims for the module's imported function types, once serialized or deserialized
+    /// (a freshly compiled module leaves this empty; `serialize` compiles them).
+    pub(crate) host_shims: Vec<(WasmFuncType, Compiled)>,
 }
 
 impl std::fmt::Debug for Module {
@@ -149,6 +165,7 @@ impl Module {
 }
 
 /// One function's compiled code and the name it is known by in relocations and traps.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct Compiled {
     pub(crate) name: UserFuncName,
     pub(crate) display: String,
@@ -184,11 +201,17 @@ fn compile_ir(compiler: &dyn Compiler, func: &Function, display: &str) -> Result
 }
 
 fn compile_module(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
+    let started = std::time::Instant::now();
     let translation = translate_module(bytes).map_err(CompileError::from)?;
+    log::debug!(
+        "module {}: {} functions parsed and validated in {:?}",
+        translation.info.name.as_deref().unwrap_or("<unnamed>"),
+        translation.bodies.len(),
+        started.elapsed()
+    );
     let info = translation.info;
-    let offsets = VMOffsets::new(&info);
     let env = StandardEnvironment {
-        offsets: offsets.clone(),
+        offsets: VMOffsets::new(&info),
         heap: engine.config().heap_config(),
     };
     let compiler = &*engine.inner.compiler;
@@ -276,17 +299,49 @@ fn compile_module(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
         });
     }
 
-    let (code, starts) = publish(&compiled)?;
+    let code_size: usize = compiled.iter().map(|c| c.func.code.len()).sum();
+    log::info!(
+        "module {}: {} functions and {} trampolines compiled in {:?} ({} bytes of code, {} thread(s))",
+        info.name.as_deref().unwrap_or("<unnamed>"),
+        num_defined,
+        compiled.len() - num_defined,
+        started.elapsed(),
+        code_size,
+        threads
+    );
+    let artifact = Artifact {
+        functions: compiled,
+        trampoline_slots: trampoline_slot.iter().map(|&s| s as u32).collect(),
+        host_shims: Vec::new(),
+    };
+    assemble(engine, info, artifact)
+}
+
+/// Publishes `artifact`'s code and makes the module of it. The artifact must be consistent
+/// (trampoline slots inside `functions`, one function per defined function first), as
+/// compilation makes it and deserialization checks it.
+pub(crate) fn assemble(
+    engine: &Engine,
+    info: ModuleInfo,
+    artifact: Artifact,
+) -> Result<Module, Error> {
+    let num_defined = info.num_defined_functions() as usize;
+    let (code, starts) = publish(&artifact.functions)?;
     let types = engine.register_types(&info.types)?;
     Ok(Module {
         inner: Arc::new(ModuleInner {
             engine: engine.clone(),
-            offsets,
+            offsets: VMOffsets::new(&info),
             code,
             func_offsets: starts[..num_defined].to_vec(),
-            trampolines: trampoline_slot.iter().map(|&s| starts[s]).collect(),
+            trampolines: artifact
+                .trampoline_slots
+                .iter()
+                .map(|&s| starts[s as usize])
+                .collect(),
             types,
             info,
+            artifact,
         }),
     })
 }
@@ -403,6 +458,8 @@ pub(crate) fn host_shim(engine: &Engine, ty: &WasmFuncType) -> Result<Arc<Compil
     cache.insert(ty.clone(), stub.clone());
     Ok(stub)
 }
+
+pub(crate) mod serialize;
 
 #[cfg(test)]
 mod tests;

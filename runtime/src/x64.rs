@@ -9,6 +9,10 @@ use kiln_backend_x64::machinst::{RelocKind as BackendRelocKind, RelocTarget};
 use kiln_ir::Function;
 use std::sync::Mutex;
 
+/// Whether function prologues compare the stack pointer with the vmctx's stack limit (always:
+/// it is how deep recursion becomes a trap; recorded in serialized modules).
+pub(crate) const STACK_LIMIT_CHECKS: bool = true;
+
 /// The x86-64 backend with the CPU features of a configuration.
 pub struct X64Compiler {
     flags: Flags,
@@ -54,6 +58,13 @@ impl X64Compiler {
     }
 }
 
+impl X64Compiler {
+    /// The CPU features the generated code uses.
+    pub fn flags(&self) -> Flags {
+        self.flags
+    }
+}
+
 impl Compiler for X64Compiler {
     fn compile(&self, func: &Function) -> Result<CompiledFunction, CompileError> {
         let lock = || self.contexts.lock().unwrap_or_else(|e| e.into_inner());
@@ -62,7 +73,7 @@ impl Compiler for X64Compiler {
             flags: self.flags,
             listing: false,
             fast_regalloc: false,
-            stack_limit_check: true,
+            stack_limit_check: STACK_LIMIT_CHECKS,
         };
         let result = compile_function(&mut ctx, func, opts);
         lock().push(ctx);
