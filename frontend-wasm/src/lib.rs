@@ -31,6 +31,8 @@
 
 mod environ;
 mod error;
+#[cfg(feature = "serde")]
+pub mod fallible_serde;
 mod module;
 mod translator;
 mod vmoffsets;

@@ -3,7 +3,7 @@
 
 use crate::error::{unsupported, WasmError, WasmResult};
 use kiln_ir::types::{self, Type};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use wasmparser::{
     FuncToValidate, Parser, Payload, ValidPayload, Validator, ValidatorResources, WasmFeatures,
 };
@@ -79,8 +79,16 @@ impl WasmRefType {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct WasmFuncType {
     /// Parameter types.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::boxed_slice")
+    )]
     pub params: Box<[WasmValType]>,
     /// Result types.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::boxed_slice")
+    )]
     pub results: Box<[WasmValType]>,
 }
 
@@ -153,7 +161,13 @@ pub enum ConstOp {
 /// A constant expression, evaluated by the runtime at instantiation (a stack machine).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ConstExpr(pub Vec<ConstOp>);
+pub struct ConstExpr(
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::vec")
+    )]
+    pub Vec<ConstOp>,
+);
 
 impl ConstExpr {
     fn from_wasmparser(expr: &wasmparser::ConstExpr<'_>) -> WasmResult<Self> {
@@ -205,8 +219,16 @@ pub enum EntityIndex {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Import {
     /// The module name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::string")
+    )]
     pub module: String,
     /// The field name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::string")
+    )]
     pub field: String,
     /// What it defines in this module's index spaces.
     pub index: EntityIndex,
@@ -217,6 +239,10 @@ pub struct Import {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Export {
     /// Its name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::string")
+    )]
     pub name: String,
     /// What it exports.
     pub index: EntityIndex,
@@ -244,9 +270,21 @@ pub enum ElementMode {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ElementItems {
     /// Function indices.
-    Functions(Vec<u32>),
+    Functions(
+        #[cfg_attr(
+            feature = "serde",
+            serde(deserialize_with = "crate::fallible_serde::vec")
+        )]
+        Vec<u32>,
+    ),
     /// Constant expressions producing references.
-    Expressions(Vec<ConstExpr>),
+    Expressions(
+        #[cfg_attr(
+            feature = "serde",
+            serde(deserialize_with = "crate::fallible_serde::vec")
+        )]
+        Vec<ConstExpr>,
+    ),
 }
 
 /// An element segment.
@@ -283,6 +321,10 @@ pub struct DataSegment {
     /// Active segments: the memory and offset expression; `None` for passive ones.
     pub active: Option<(u32, ConstExpr)>,
     /// The bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::boxed_slice")
+    )]
     pub data: Box<[u8]>,
 }
 
@@ -291,44 +333,100 @@ pub struct DataSegment {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ModuleInfo {
     /// The module's name from the names section.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::option_string")
+    )]
     pub name: Option<String>,
     /// The type section.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::vec")
+    )]
     pub types: Vec<WasmFuncType>,
     /// For each type index, the smallest type index whose (canonicalised) type is identical:
     /// two functions have the same type for `call_indirect` iff these agree.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::vec")
+    )]
     pub canonical_types: Vec<u32>,
     /// The type index of each function (imported functions first).
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::vec")
+    )]
     pub functions: Vec<u32>,
     /// How many functions are imported.
     pub num_imported_functions: u32,
     /// Every table (imported first).
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::vec")
+    )]
     pub tables: Vec<TableType>,
     /// Initial element expression of each defined table (`None`: null).
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::vec")
+    )]
     pub table_inits: Vec<Option<ConstExpr>>,
     /// How many tables are imported.
     pub num_imported_tables: u32,
     /// Every memory (imported first).
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::vec")
+    )]
     pub memories: Vec<MemoryType>,
     /// How many memories are imported.
     pub num_imported_memories: u32,
     /// Every global (imported first).
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::vec")
+    )]
     pub globals: Vec<GlobalType>,
     /// Initialiser of each defined global.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::vec")
+    )]
     pub global_inits: Vec<ConstExpr>,
     /// How many globals are imported.
     pub num_imported_globals: u32,
     /// Imports in order.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::vec")
+    )]
     pub imports: Vec<Import>,
     /// Exports in order.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::vec")
+    )]
     pub exports: Vec<Export>,
     /// The start function.
     pub start: Option<u32>,
     /// Element segments.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::vec")
+    )]
     pub elements: Vec<ElementSegment>,
     /// Data segments.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::vec")
+    )]
     pub data: Vec<DataSegment>,
-    /// Function names from the names section.
-    pub function_names: BTreeMap<u32, String>,
+    /// Function names from the names section, sorted by function index (each index once).
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::fallible_serde::indexed_strings")
+    )]
+    pub function_names: Vec<(u32, String)>,
 }
 
 impl ModuleInfo {
@@ -349,10 +447,13 @@ impl ModuleInfo {
 
     /// A readable name for function `index`: its name-section name, else `func<index>`.
     pub fn function_name(&self, index: u32) -> String {
-        self.function_names
-            .get(&index)
-            .cloned()
-            .unwrap_or_else(|| format!("func{index}"))
+        match self
+            .function_names
+            .binary_search_by_key(&index, |(i, _)| *i)
+        {
+            Ok(i) => self.function_names[i].1.clone(),
+            Err(_) => format!("func{index}"),
+        }
     }
 }
 
@@ -599,8 +700,13 @@ fn read_names(info: &mut ModuleInfo, names: wasmparser::NameSectionReader<'_>) -
             wasmparser::Name::Function(map) => {
                 for naming in map {
                     let naming = naming?;
-                    info.function_names
-                        .insert(naming.index, naming.name.to_string());
+                    // Sorted by index; a later name for an index replaces an earlier one.
+                    let names = &mut info.function_names;
+                    let name = naming.name.to_string();
+                    match names.binary_search_by_key(&naming.index, |(i, _)| *i) {
+                        Ok(i) => names[i].1 = name,
+                        Err(i) => names.insert(i, (naming.index, name)),
+                    }
                 }
             }
             _ => {}

@@ -2,7 +2,17 @@
 //! machine code with relocations and trap records out.
 
 use crate::error::CompileError;
+use kiln_frontend_wasm::fallible_serde as de;
 use kiln_ir::{Function, TrapCode, UserFuncName};
+
+/// Deserializes a [`UserFuncName`] with a fallible allocation for `%name`s (same layout as
+/// its derived implementation).
+#[derive(serde::Deserialize)]
+#[serde(remote = "UserFuncName")]
+pub(crate) enum FuncNameDe {
+    User { namespace: u32, index: u32 },
+    Testcase(#[serde(deserialize_with = "de::string")] String),
+}
 
 /// What a relocation patches.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
@@ -22,6 +32,7 @@ pub struct Reloc {
     /// How to patch them.
     pub kind: RelocKind,
     /// The function referred to (a Wasm function is `u0:index`).
+    #[serde(deserialize_with = "FuncNameDe::deserialize")]
     pub target: UserFuncName,
     /// Added to the target's address (for `call rel32` usually -4).
     pub addend: i64,
@@ -31,10 +42,13 @@ pub struct Reloc {
 #[derive(Clone, PartialEq, Eq, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct CompiledFunction {
     /// The code; it expects to be placed at a 16-byte aligned address.
+    #[serde(deserialize_with = "de::vec")]
     pub code: Vec<u8>,
     /// References to other functions.
+    #[serde(deserialize_with = "de::vec")]
     pub relocs: Vec<Reloc>,
     /// Offsets of instructions that may trap, with their codes.
+    #[serde(deserialize_with = "de::vec")]
     pub traps: Vec<(u32, TrapCode)>,
 }
 

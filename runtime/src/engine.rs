@@ -14,7 +14,7 @@ pub(crate) struct EngineInner {
     pub(crate) compiler: Box<dyn Compiler>,
     pub(crate) types: TypeRegistry,
     /// Compiled host-function shims, one per function type.
-    pub(crate) host_shims: Mutex<HashMap<WasmFuncType, Arc<crate::module::CompiledStub>>>,
+    pub(crate) host_shims: Mutex<HashMap<WasmFuncType, TryArc<crate::module::CompiledStub>>>,
 }
 
 /// A compilation environment shared by modules and stores; cheap to clone (`Arc` inside).

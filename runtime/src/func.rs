@@ -11,7 +11,6 @@ use crate::values::{FuncType, Val, ValType};
 use crate::vm::{VMFuncRef, VMHostFuncContext};
 use std::marker::PhantomData;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
 
 /// A function in a store (a handle; `Copy`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -41,7 +40,7 @@ pub(crate) enum FuncKind {
         state: Box<HostFuncState>,
         _ctx: Box<VMHostFuncContext>,
         _owned_ref: Box<VMFuncRef>,
-        _shim: Arc<CompiledStub>,
+        _shim: TryArc<CompiledStub>,
     },
 }
 

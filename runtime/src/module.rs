@@ -3,20 +3,21 @@
 //! ([`serialize`]).
 
 use crate::code_memory::CodeBuilder;
+use crate::collections::{try_collect, try_string, try_vec, OutOfMemory, TryArc, TryClone, TryMap};
 use crate::compiler::{CompiledFunction, Compiler, RelocKind};
 use crate::engine::Engine;
 use crate::error::{CompileError, Error};
 use crate::trampolines;
-use crate::traps::{CodeInfo, FunctionInfo, RegisteredCode};
+use crate::traps::{CodeInfo, FunctionInfo, RegisteredCode, RegistryError};
 use crate::type_registry::RegisteredType;
 use crate::values::{ExternType, FuncType};
 use kiln_frontend_wasm::{
     translate_module, EntityIndex, FuncTranslator, FunctionBodyData, ModuleInfo,
     StandardEnvironment, VMOffsets, WasmFuncType,
 };
+use kiln_frontend_wasm::fallible_serde as de;
 use kiln_ir::{Function, UserFuncName};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// Namespace of entry trampolines' IR names (`u1:type_index`).
 const TRAMPOLINE_NAMESPACE: u32 = 1;
@@ -26,7 +27,7 @@ const HOST_SHIM_NAMESPACE: u32 = 2;
 /// A compiled module, ready to be instantiated in stores of its engine. Cheap to clone.
 #[derive(Clone)]
 pub struct Module {
-    pub(crate) inner: Arc<ModuleInner>,
+    pub(crate) inner: TryArc<ModuleInner>,
 }
 
 pub(crate) struct ModuleInner {
@@ -49,11 +50,14 @@ pub(crate) struct ModuleInner {
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct Artifact {
     /// The defined functions in index order, then the entry trampolines.
+    #[serde(deserialize_with = "de::vec")]
     pub(crate) functions: Vec<Compiled>,
     /// For each type index, the index in `functions` of its entry trampoline.
+    #[serde(deserialize_with = "de::vec")]
     pub(crate) trampoline_slots: Vec<u32>,
     /// Host shims for the module's imported function types, once serialized or deserialized
     /// (a freshly compiled module leaves this empty; `serialize` compiles them).
+    #[serde(deserialize_with = "de::vec")]
     pub(crate) host_shims: Vec<(WasmFuncType, Compiled)>,
 }
 
@@ -167,7 +171,9 @@ impl Module {
 /// One function's compiled code and the name it is known by in relocations and traps.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct Compiled {
+    #[serde(deserialize_with = "crate::compiler::FuncNameDe::deserialize")]
     pub(crate) name: UserFuncName,
+    #[serde(deserialize_with = "de::string")]
     pub(crate) display: String,
     pub(crate) func: CompiledFunction,
 }
@@ -328,34 +334,43 @@ pub(crate) fn assemble(
     let num_defined = info.num_defined_functions() as usize;
     let (code, starts) = publish(&artifact.functions)?;
     let types = engine.register_types(&info.types)?;
+    let mut func_offsets = try_vec(num_defined)?;
+    func_offsets.extend_from_slice(&starts[..num_defined]); // within the capacity
+    let trampolines = try_collect(
+        artifact
+            .trampoline_slots
+            .iter()
+            .map(|&s| starts[s as usize]),
+    )?;
     Ok(Module {
-        inner: Arc::new(ModuleInner {
+        inner: TryArc::try_new(ModuleInner {
             engine: engine.clone(),
             offsets: VMOffsets::new(&info),
             code,
-            func_offsets: starts[..num_defined].to_vec(),
-            trampolines: artifact
-                .trampoline_slots
-                .iter()
-                .map(|&s| starts[s as usize])
-                .collect(),
+            func_offsets,
+            trampolines,
             types,
             info,
             artifact,
-        }),
+        })?,
     })
 }
 
 /// Lays functions out 16-byte aligned, in order: returns the bytes and each function's start.
-pub(crate) fn layout(funcs: &[Compiled]) -> (Vec<u8>, Vec<u32>) {
-    let mut bytes = Vec::new();
-    let mut starts = Vec::with_capacity(funcs.len());
+pub(crate) fn layout(funcs: &[Compiled]) -> Result<(Vec<u8>, Vec<u32>), OutOfMemory> {
+    let mut starts = try_vec(funcs.len())?;
+    let mut size = 0usize;
     for f in funcs {
-        bytes.resize(bytes.len().next_multiple_of(16), 0xcc); // int3 padding
-        starts.push(bytes.len() as u32);
+        size = size.next_multiple_of(16);
+        starts.push(size as u32); // within the capacity
+        size += f.func.code.len();
+    }
+    let mut bytes = try_vec(size)?;
+    for (f, &start) in funcs.iter().zip(&starts) {
+        bytes.resize(start as usize, 0xcc); // int3 padding, within the capacity
         bytes.extend_from_slice(&f.func.code);
     }
-    (bytes, starts)
+    Ok((bytes, starts))
 }
 
 /// Patches every relocation of `funcs` in `code`, which will run at address `base`.
@@ -402,24 +417,31 @@ pub(crate) fn apply_relocs(
 }
 
 /// Lays out, links, publishes and registers `funcs`.
-pub(crate) fn publish(funcs: &[Compiled]) -> Result<(RegisteredCode, Vec<u32>), CompileError> {
-    let (bytes, starts) = layout(funcs);
+pub(crate) fn publish(funcs: &[Compiled]) -> Result<(RegisteredCode, Vec<u32>), Error> {
+    let (bytes, starts) = layout(funcs)?;
     let publish_err = |e: &dyn std::fmt::Display| CompileError::Publish(e.to_string());
     let mut builder = CodeBuilder::new(&bytes).map_err(|e| publish_err(&e))?;
     let base = builder.base() as usize;
     apply_relocs(builder.as_mut_slice(), base, funcs, &starts)?;
     let code = builder.publish().map_err(|e| publish_err(&e))?;
-    let mut info = CodeInfo::default();
+    let mut info = CodeInfo {
+        functions: try_vec(funcs.len())?,
+        traps: try_vec(funcs.iter().map(|f| f.func.traps.len()).sum())?,
+    };
     for (f, &start) in funcs.iter().zip(&starts) {
+        // Within the capacities.
         info.functions.push(FunctionInfo {
             start,
             end: start + f.func.code.len() as u32,
-            name: f.display.clone(),
+            name: try_string(&f.display)?,
         });
         info.traps
             .extend(f.func.traps.iter().map(|&(off, code)| (start + off, code)));
     }
-    let code = RegisteredCode::new(code, info).map_err(|e| publish_err(&e))?;
+    let code = RegisteredCode::new(code, info).map_err(|e| match e {
+        RegistryError::OutOfMemory(oom) => Error::OutOfMemory(oom),
+        e => publish_err(&e).into(),
+    })?;
     Ok((code, starts))
 }
 
@@ -436,7 +458,7 @@ impl CompiledStub {
 }
 
 /// The host shim for `ty`, compiled once per engine.
-pub(crate) fn host_shim(engine: &Engine, ty: &WasmFuncType) -> Result<Arc<CompiledStub>, CompileError> {
+pub(crate) fn host_shim(engine: &Engine, ty: &WasmFuncType) -> Result<TryArc<CompiledStub>, Error> {
     let mut cache = engine
         .inner
         .host_shims
@@ -453,9 +475,11 @@ pub(crate) fn host_shim(engine: &Engine, ty: &WasmFuncType) -> Result<Arc<Compil
         display: display.clone(),
         func: compile_ir(&*engine.inner.compiler, &func, &display)?,
     };
+    let ty = ty.try_clone()?;
+    cache.try_reserve_oom(1)?;
     let (code, _) = publish(std::slice::from_ref(&compiled))?;
-    let stub = Arc::new(CompiledStub { code });
-    cache.insert(ty.clone(), stub.clone());
+    let stub = TryArc::try_new(CompiledStub { code })?;
+    cache.insert(ty, stub.clone()); // within the reserved room
     Ok(stub)
 }
 

@@ -268,9 +268,14 @@ fn global(store: &mut Store<()>) -> Result<Extern, Error> {
 
 /// A fresh store instantiates the module with the same types and runs it.
 fn check_usable(ctx: &Ctx) {
+    check_runs(ctx, &ctx.module);
+}
+
+/// A fresh store instantiates `module` (compiled from [`MODULE`]) and runs it.
+fn check_runs(ctx: &Ctx, module: &Module) {
     let mut store = Store::new(&ctx.engine, ()).unwrap();
     let imports = imports(&mut store).unwrap();
-    let instance = Instance::new(&mut store, &ctx.module, &imports).unwrap();
+    let instance = Instance::new(&mut store, module, &imports).unwrap();
     let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
     assert_eq!(run.call(&mut store, 5).unwrap(), RUN_5);
     let host_slot = instance
@@ -625,6 +630,74 @@ fn linker_instantiate() {
         |ctx, (store, linker)| linker.instantiate(&mut *store, &ctx.module),
     );
     assert!(n >= 10);
+}
+
+#[test]
+fn module_deserialize() {
+    let _g = serial();
+    let ctx = Ctx::new();
+    let bytes = ctx.module.serialize().unwrap();
+    let n = oom_test(
+        "Module::deserialize",
+        &ctx,
+        |_| (),
+        |ctx, _| Module::deserialize(&ctx.engine, &bytes),
+    );
+    assert!(
+        n >= 60,
+        "every string and list of the payload, the code layout and registration, the types"
+    );
+    // A module deserialized after all those failures is complete: it instantiates and runs.
+    check_runs(&ctx, &Module::deserialize(&ctx.engine, &bytes).unwrap());
+
+    // Into a fresh engine: its host-shim cache and type registry are empty, so the shim
+    // carried by the serialized module is published and cached, and the types are new.
+    let m = oom_test(
+        "Module::deserialize (fresh engine)",
+        &ctx,
+        |_| Engine::new(&Config::new()).unwrap(),
+        |_, engine| Module::deserialize(engine, &bytes),
+    );
+    assert!(
+        m > n,
+        "the shim's code, registration and cache entry, the new types"
+    );
+}
+
+/// Unregistering code needs a new registry snapshot; when memory for it runs out, the entry
+/// is marked dead instead of aborting: lookups skip it, and the next registration drops it
+/// and frees it, so the range can be registered again and nothing leaks.
+#[test]
+fn unregistering_code_without_memory_marks_it_dead() {
+    use kiln_runtime::traps::registry::{is_kiln_code, trap_code_at};
+    use kiln_runtime::traps::{CodeInfo, CodeRegistration};
+    let _g = serial();
+    let m = kiln_runtime::mmap::Mmap::reserve(4096).unwrap();
+    let p = m.as_ptr();
+    let info = || CodeInfo::single("f", 64, &[(8, kiln_ir::TrapCode::User(1))]);
+    // SAFETY (all registrations here): nothing ever runs in this range.
+    drop(unsafe { CodeRegistration::new(p, 64, info()) }.unwrap());
+    let before = live();
+    let info = info();
+    let reg = unsafe { CodeRegistration::new(p, 64, info) }.unwrap();
+    assert!(is_kiln_code(p as usize + 8));
+    arm(Some(0));
+    drop(reg);
+    let (count, failed) = disarm();
+    assert!(failed);
+    assert_eq!(count, 1, "the new snapshot's entry list");
+    assert!(!is_kiln_code(p as usize + 8));
+    assert_eq!(trap_code_at(p as usize + 8), None);
+    let again = unsafe { CodeRegistration::new(p, 64, CodeInfo::default()) }.unwrap();
+    assert!(is_kiln_code(p as usize + 8));
+    assert_eq!(
+        trap_code_at(p as usize + 8),
+        None,
+        "the new entry's (empty) traps"
+    );
+    drop(again);
+    assert!(!is_kiln_code(p as usize));
+    assert_eq!(live(), before, "the dead entry was freed");
 }
 
 /// A store with the module instantiated, its host function made by `Func::new` (which

@@ -30,6 +30,7 @@
 //! so an artifact must come from a trusted source, like any native library.
 
 use super::{assemble, compile_ir, publish, Artifact, Compiled, CompiledStub, Module};
+use crate::collections::{TryArc, TryClone, TryMap};
 use crate::compiler::RelocKind;
 use crate::config::BoundsCheckStrategy;
 use crate::engine::Engine;
@@ -37,11 +38,11 @@ use crate::error::Error;
 use crate::trampolines;
 use kiln_backend_x64::isa::x64::Flags;
 use kiln_frontend_wasm::{
-    ConstExpr, ConstOp, ElementItems, ElementMode, EntityIndex, ModuleInfo, WasmFuncType,
+    fallible_serde, ConstExpr, ConstOp, ElementItems, ElementMode, EntityIndex, ModuleInfo, WasmFuncType,
 };
 use kiln_ir::{OutOfMemory, UserFuncName};
+use std::collections::HashSet;
 use std::path::Path;
-use std::sync::Arc;
 
 /// The first bytes of every serialized module.
 pub(crate) const MAGIC: [u8; 8] = *b"\0KILNMOD";
@@ -146,11 +147,13 @@ pub enum DeserializeError {
     },
 }
 
-/// Everything in the header that must equal the engine's for the code to be usable.
+/// Everything in the header that must equal the engine's for the code to be usable. The
+/// strings borrow the serialized bytes (or are this build's constants): loading allocates
+/// nothing for the header.
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub(crate) struct CodegenSettings {
-    pub(crate) kiln_version: String,
-    pub(crate) target: String,
+pub(crate) struct CodegenSettings<'a> {
+    pub(crate) kiln_version: &'a str,
+    pub(crate) target: &'a str,
     pub(crate) cpu_features: u32,
     pub(crate) bounds_checks: u8,
     pub(crate) memory_reservation: u64,
@@ -185,9 +188,9 @@ fn bits_to_names(bits: u32) -> String {
     }
 }
 
-impl CodegenSettings {
+impl<'a> CodegenSettings<'a> {
     /// The settings of code `engine` generates.
-    pub(crate) fn of_engine(engine: &Engine) -> Result<Self, Error> {
+    pub(crate) fn of_engine(engine: &Engine) -> Result<CodegenSettings<'static>, Error> {
         let config = engine.config();
         // Cheap: the compiler's state is created lazily.
         let flags = crate::x64::X64Compiler::new(config)?.flags();
@@ -196,8 +199,8 @@ impl CodegenSettings {
             BoundsCheckStrategy::Explicit => (1, 0, 0),
         };
         Ok(CodegenSettings {
-            kiln_version: env!("CARGO_PKG_VERSION").to_string(),
-            target: "x86_64".to_string(),
+            kiln_version: env!("CARGO_PKG_VERSION"),
+            target: "x86_64",
             cpu_features: flags_to_bits(&flags),
             bounds_checks,
             memory_reservation,
@@ -208,7 +211,7 @@ impl CodegenSettings {
     }
 
     fn write(&self, out: &mut Vec<u8>) {
-        for s in [&self.kiln_version, &self.target] {
+        for s in [self.kiln_version, self.target] {
             // Both are short constants of this build.
             out.push(s.len().min(255) as u8);
             out.extend_from_slice(&s.as_bytes()[..s.len().min(255)]);
@@ -221,10 +224,10 @@ impl CodegenSettings {
         out.push(self.stack_limit_checks as u8);
     }
 
-    fn read(r: &mut Reader<'_>) -> Result<Self, DeserializeError> {
-        let string = |r: &mut Reader<'_>, what: &str| {
+    fn read(r: &mut Reader<'a>) -> Result<Self, DeserializeError> {
+        let string = |r: &mut Reader<'a>, what: &str| {
             let len = r.u8()? as usize;
-            String::from_utf8(r.take(len)?.to_vec())
+            std::str::from_utf8(r.take(len)?)
                 .map_err(|_| DeserializeError::Invalid(format!("the {what} is not UTF-8")))
         };
         let kiln_version = string(r, "Kiln version")?;
@@ -248,17 +251,18 @@ impl CodegenSettings {
     }
 
     /// Checks that code compiled with `self` can run in an engine generating `engine`'s code.
-    fn check_matches(&self, engine: &CodegenSettings) -> Result<(), DeserializeError> {
+    /// Compares the raw values, so that only a mismatch allocates (for its message).
+    fn check_matches(&self, engine: &CodegenSettings<'_>) -> Result<(), DeserializeError> {
         if self.kiln_version != engine.kiln_version {
             return Err(DeserializeError::KilnVersion {
-                found: self.kiln_version.clone(),
-                expected: engine.kiln_version.clone(),
+                found: self.kiln_version.to_string(),
+                expected: engine.kiln_version.to_string(),
             });
         }
         if self.target != engine.target {
             return Err(DeserializeError::Target {
-                found: self.target.clone(),
-                expected: engine.target.clone(),
+                found: self.target.to_string(),
+                expected: engine.target.to_string(),
             });
         }
         if self.cpu_features != engine.cpu_features {
@@ -267,47 +271,53 @@ impl CodegenSettings {
                 expected: bits_to_names(engine.cpu_features),
             });
         }
+        let setting = |setting: &'static str, found: String, expected: String| {
+            Err(DeserializeError::Setting {
+                setting,
+                found,
+                expected,
+            })
+        };
         let strategy = |b: u8| match b {
             0 => "guard".to_string(),
             1 => "explicit".to_string(),
             other => format!("unknown ({other})"),
         };
         let on_off = |b: bool| if b { "on" } else { "off" }.to_string();
-        let checks: [(&'static str, String, String); 5] = [
-            (
+        if self.bounds_checks != engine.bounds_checks {
+            return setting(
                 "bounds checks",
                 strategy(self.bounds_checks),
                 strategy(engine.bounds_checks),
-            ),
-            (
+            );
+        }
+        if self.memory_reservation != engine.memory_reservation {
+            return setting(
                 "memory reservation",
                 self.memory_reservation.to_string(),
                 engine.memory_reservation.to_string(),
-            ),
-            (
+            );
+        }
+        if self.memory_guard_size != engine.memory_guard_size {
+            return setting(
                 "memory guard size",
                 self.memory_guard_size.to_string(),
                 engine.memory_guard_size.to_string(),
-            ),
-            (
+            );
+        }
+        if self.spectre != engine.spectre {
+            return setting(
                 "Spectre mitigation",
                 on_off(self.spectre),
                 on_off(engine.spectre),
-            ),
-            (
+            );
+        }
+        if self.stack_limit_checks != engine.stack_limit_checks {
+            return setting(
                 "stack-limit checks",
                 on_off(self.stack_limit_checks),
                 on_off(engine.stack_limit_checks),
-            ),
-        ];
-        for (setting, found, expected) in checks {
-            if found != expected {
-                return Err(DeserializeError::Setting {
-                    setting,
-                    found,
-                    expected,
-                });
-            }
+            );
         }
         Ok(())
     }
@@ -387,7 +397,7 @@ fn host_shim_name() -> UserFuncName {
 }
 
 /// Header and payload together: fills in the length and the checksum.
-pub(crate) fn seal(settings: &CodegenSettings, payload: &[u8]) -> Result<Vec<u8>, OutOfMemory> {
+pub(crate) fn seal(settings: &CodegenSettings<'_>, payload: &[u8]) -> Result<Vec<u8>, OutOfMemory> {
     let size = FIXED_PREFIX + 64 + payload.len();
     let mut out = Vec::new();
     out.try_reserve_exact(size)
@@ -407,7 +417,7 @@ pub(crate) fn seal(settings: &CodegenSettings, payload: &[u8]) -> Result<Vec<u8>
 
 /// Checks the magic, version, length and checksum, and splits the rest into header settings
 /// and payload.
-pub(crate) fn unseal(bytes: &[u8]) -> Result<(CodegenSettings, &[u8]), DeserializeError> {
+pub(crate) fn unseal(bytes: &[u8]) -> Result<(CodegenSettings<'_>, &[u8]), DeserializeError> {
     let found = bytes.len() as u64;
     let truncated = |expected: u64| DeserializeError::Truncated { found, expected };
     let magic_len = bytes.len().min(MAGIC.len());
@@ -561,6 +571,9 @@ impl Module {
         let started = std::time::Instant::now();
         let (settings, payload) = unseal(bytes)?;
         settings.check_matches(&CodegenSettings::of_engine(engine)?)?;
+        // Collections in the payload grow fallibly (`fallible_serde`); a failed allocation
+        // stops decoding with a custom error and is recorded, so clear any stale record first.
+        fallible_serde::take_failure();
         let payload: Payload = match postcard::take_from_bytes(payload) {
             Ok((p, [])) => p,
             Ok((_, rest)) => {
@@ -571,21 +584,23 @@ impl Module {
                 .into())
             }
             Err(e) => {
+                if let Some(oom) = fallible_serde::take_failure() {
+                    return Err(oom.into());
+                }
                 return Err(
                     DeserializeError::Invalid(format!("the payload does not decode: {e}")).into(),
-                )
+                );
             }
         };
-        validate(&payload).map_err(DeserializeError::Invalid)?;
+        validate(&payload)?;
         let Payload { info, artifact } = payload;
         for (ty, shim) in &artifact.host_shims {
             install_host_shim(engine, ty, shim)?;
         }
-        let name = info.name.clone();
         let module = assemble(engine, info, artifact)?;
         log::info!(
             "module {}: deserialized {} bytes in {:?}",
-            name.as_deref().unwrap_or("<unnamed>"),
+            module.name().unwrap_or("<unnamed>"),
             bytes.len(),
             started.elapsed()
         );
@@ -612,8 +627,11 @@ fn install_host_shim(engine: &Engine, ty: &WasmFuncType, shim: &Compiled) -> Res
         .lock()
         .unwrap_or_else(|e| e.into_inner());
     if !cache.contains_key(ty) {
+        let ty = ty.try_clone()?;
+        cache.try_reserve_oom(1)?;
         let (code, _) = publish(std::slice::from_ref(shim))?;
-        cache.insert(ty.clone(), Arc::new(CompiledStub { code }));
+        let stub = TryArc::try_new(CompiledStub { code })?;
+        cache.insert(ty, stub); // within the reserved room
     }
     Ok(())
 }
@@ -622,8 +640,28 @@ fn install_host_shim(engine: &Engine, ty: &WasmFuncType, shim: &Compiled) -> Res
 const MAX_ENTITIES: usize = 1_000_000;
 
 /// Checks that the payload is internally consistent, so that instantiating and running it
-/// indexes nothing out of range. Returns what is wrong.
-fn validate(p: &Payload) -> Result<(), String> {
+/// indexes nothing out of range. Returns what is wrong (`DeserializeError::Invalid`), or
+/// `Error::OutOfMemory`.
+fn validate(p: &Payload) -> Result<(), Error> {
+    validate_inner(p).map_err(|e| match e {
+        Invalid::Oom(oom) => Error::OutOfMemory(oom),
+        Invalid::What(what) => DeserializeError::Invalid(what).into(),
+    })
+}
+
+/// Why `validate` failed.
+enum Invalid {
+    What(String),
+    Oom(OutOfMemory),
+}
+
+impl From<String> for Invalid {
+    fn from(what: String) -> Self {
+        Invalid::What(what)
+    }
+}
+
+fn validate_inner(p: &Payload) -> Result<(), Invalid> {
     let info = &p.info;
     let a = &p.artifact;
     let n_types = info.types.len();
@@ -784,8 +822,15 @@ fn validate(p: &Payload) -> Result<(), String> {
     }
     let total: usize = a.functions.iter().map(|f| f.func.code.len() + 15).sum();
     check(total < 1 << 31, &|| format!("{total} bytes of code"))?;
-    let names: std::collections::HashSet<&UserFuncName> =
-        a.functions.iter().map(|f| &f.name).collect();
+    check(
+        info.function_names.windows(2).all(|w| w[0].0 < w[1].0),
+        &|| "function names are not sorted by index".into(),
+    )?;
+    let mut names: HashSet<&UserFuncName> = HashSet::new();
+    names
+        .try_reserve(a.functions.len())
+        .map_err(|_| Invalid::Oom(OutOfMemory::new(a.functions.len() * size_of::<usize>())))?;
+    names.extend(a.functions.iter().map(|f| &f.name)); // within the reserved room
     for f in &a.functions {
         check_code(f, |t| names.contains(t))?;
     }

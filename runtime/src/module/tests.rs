@@ -3,6 +3,7 @@ use crate::compiler::Reloc;
 use crate::testing::{engine, wat, MockCompiler};
 use crate::{Config, Error};
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 fn compiled(name: UserFuncName, code: Vec<u8>, relocs: Vec<Reloc>) -> Compiled {
     Compiled {
@@ -42,7 +43,7 @@ fn functions_are_laid_out_16_byte_aligned_and_relocated() {
         ),
         compiled(f1.clone(), vec![0xc3; 3], vec![]),
     ];
-    let (mut bytes, starts) = layout(&funcs);
+    let (mut bytes, starts) = layout(&funcs).unwrap();
     assert_eq!(starts, vec![0, 16]);
     assert_eq!(bytes.len(), 19);
     assert_eq!(&bytes[14..16], &[0xcc, 0xcc]);
@@ -65,7 +66,7 @@ fn unknown_relocation_targets_are_errors() {
             addend: -4,
         }],
     )];
-    let (mut bytes, starts) = layout(&funcs);
+    let (mut bytes, starts) = layout(&funcs).unwrap();
     let err = apply_relocs(&mut bytes, 0, &funcs, &starts).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -81,7 +82,7 @@ fn unknown_relocation_targets_are_errors() {
             addend: -4,
         }],
     )];
-    let (mut bytes, starts) = layout(&funcs);
+    let (mut bytes, starts) = layout(&funcs).unwrap();
     assert!(apply_relocs(&mut bytes, 0, &funcs, &starts).is_err());
 }
 

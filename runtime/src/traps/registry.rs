@@ -17,15 +17,24 @@
 //!   not see in the count incremented it after the swap, so it loaded the new pointer; any
 //!   reader that might hold the old one kept the count above zero.
 //!
+//! Entries are owned by their [`CodeRegistration`] (snapshots hold pointers to them) and freed
+//! after the registration has removed them from the snapshot and the readers have drained.
+//!
+//! Registering allocates only fallibly (a full registry is an `OutOfMemory` error).
+//! Unregistering allocates a new snapshot too; if that fails, the entry is marked dead
+//! instead: lookups skip it, and the next write that succeeds drops it from the snapshot and
+//! frees it.
+//!
 //! The writer's wait is a spin with `yield_now`; reads are a few binary searches, done when a
 //! thread faults or a trap is turned into an error, so the wait is short. A reader never
 //! waits, and a writer interrupted by a signal on its own thread cannot be waited for by that
 //! handler (the handler only reads), so nothing can deadlock.
 
 use crate::code_memory::CodeMemory;
-use kiln_ir::TrapCode;
-use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering::SeqCst};
-use std::sync::{Arc, Mutex};
+use kiln_ir::{OutOfMemory, TrapCode};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering::SeqCst};
+use std::sync::Mutex;
 
 /// A function inside a registered code range, for error messages.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -83,6 +92,35 @@ pub enum RegistryError {
         /// Its length.
         len: usize,
     },
+    /// Memory for the registry's tables ran out.
+    #[error(transparent)]
+    OutOfMemory(#[from] OutOfMemory),
+}
+
+/// `Box::new(value)`, or an error if the allocation fails.
+fn try_box<T>(value: T) -> Result<Box<T>, OutOfMemory> {
+    // A one-element vector of exact capacity has `Box`'s layout.
+    let mut v = Vec::new();
+    v.try_reserve_exact(1)
+        .map_err(|_| OutOfMemory::new(size_of::<T>()))?;
+    v.push(value);
+    let one: Box<[T]> = v.into_boxed_slice();
+    // SAFETY: a boxed slice of one `T` is an allocation of `T`'s layout holding one `T`.
+    Ok(unsafe { Box::from_raw(Box::into_raw(one).cast::<T>()) })
+}
+
+/// `v` as a boxed slice, without the infallible reallocation of `into_boxed_slice` when its
+/// capacity exceeds its length.
+fn exact_boxed<T>(v: Vec<T>) -> Result<Box<[T]>, OutOfMemory> {
+    if v.len() == v.capacity() {
+        return Ok(v.into_boxed_slice());
+    }
+    let mut exact = Vec::new();
+    exact
+        .try_reserve_exact(v.len())
+        .map_err(|_| OutOfMemory::new(v.len() * size_of::<T>()))?;
+    exact.extend(v);
+    Ok(exact.into_boxed_slice())
 }
 
 /// One registered range, immutable once built.
@@ -94,6 +132,43 @@ struct Entry {
     functions: Box<[FunctionInfo]>,
     /// Sorted by offset.
     traps: Box<[(u32, TrapCode)]>,
+    /// Unregistered, but still in the snapshot (memory for a new one ran out).
+    dead: AtomicBool,
+}
+
+/// An entry in a snapshot. The entry is owned by its registration, which frees it only once
+/// no snapshot or reader refers to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct EntryRef(NonNull<Entry>);
+
+// SAFETY: an `Entry` is immutable but for an atomic flag, so shared access from any thread is
+// sound; the pointer is valid while any snapshot holds it (see `EntryRef`).
+unsafe impl Send for EntryRef {}
+// SAFETY: as above.
+unsafe impl Sync for EntryRef {}
+
+impl std::ops::Deref for EntryRef {
+    type Target = Entry;
+    fn deref(&self) -> &Entry {
+        // SAFETY: entries outlive every snapshot holding them and every reader of those.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl EntryRef {
+    fn is_dead(&self) -> bool {
+        self.dead.load(SeqCst)
+    }
+
+    /// Frees the entry.
+    ///
+    /// # Safety
+    ///
+    /// No snapshot may hold it and no reader may be using it; it came from `try_box`.
+    unsafe fn free(self) {
+        // SAFETY: per the contract.
+        drop(unsafe { Box::from_raw(self.0.as_ptr()) });
+    }
 }
 
 impl Entry {
@@ -112,14 +187,14 @@ impl Entry {
 /// The registered ranges, sorted by start; never changed once published.
 #[derive(Debug, Default)]
 struct Snapshot {
-    entries: Vec<Arc<Entry>>,
+    entries: Vec<EntryRef>,
 }
 
 impl Snapshot {
     fn find(&self, pc: usize) -> Option<&Entry> {
         let i = self.entries.partition_point(|e| e.start <= pc);
         let e = self.entries.get(i.checked_sub(1)?)?;
-        (pc < e.end).then_some(&**e)
+        (pc < e.end && !e.is_dead()).then_some(&**e)
     }
 }
 
@@ -150,28 +225,43 @@ fn read<R>(f: impl FnOnce(&Snapshot) -> R) -> R {
     }
 }
 
-/// Replaces the snapshot by `edit` applied to a copy of it, and frees the old one once no
-/// reader can hold it.
-fn write<R>(edit: impl FnOnce(&mut Vec<Arc<Entry>>) -> R) -> R {
+fn lock_writer() -> std::sync::MutexGuard<'static, ()> {
     // A panic while holding the lock cannot leave the snapshot half-edited (edits are on a
     // copy), so a poisoned lock is still usable.
-    let _guard = WRITER.lock().unwrap_or_else(|e| e.into_inner());
+    WRITER.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Replaces the snapshot by `edit` applied to a copy of its live entries (with room for
+/// `extra` more), and frees the old snapshot and its dead entries once no reader can hold
+/// them. If memory for the copy runs out, nothing changes.
+fn write<R>(extra: usize, edit: impl FnOnce(&mut Vec<EntryRef>) -> R) -> Result<R, OutOfMemory> {
+    let _guard = lock_writer();
     let old = SNAPSHOT.load(SeqCst);
     // SAFETY: only writers replace or free snapshots, and we are the only writer.
-    let mut entries = unsafe { old.as_ref() }
-        .map(|s| s.entries.clone())
-        .unwrap_or_default();
+    let old_entries: &[EntryRef] = unsafe { old.as_ref() }.map_or(&[], |s| &s.entries);
+    let live = old_entries.iter().filter(|e| !e.is_dead());
+    let n = live.clone().count() + extra;
+    let mut entries = Vec::new();
+    entries
+        .try_reserve_exact(n)
+        .map_err(|_| OutOfMemory::new(n * size_of::<EntryRef>()))?;
+    entries.extend(live.copied());
     let result = edit(&mut entries);
-    let new = Box::into_raw(Box::new(Snapshot { entries }));
+    let new = Box::into_raw(try_box(Snapshot { entries })?);
     SNAPSHOT.store(new, SeqCst);
     while READERS.load(SeqCst) != 0 {
         std::thread::yield_now();
     }
     if !old.is_null() {
         // SAFETY: `old` came from `Box::into_raw` and no reader can still hold it.
-        drop(unsafe { Box::from_raw(old) });
+        let old = unsafe { Box::from_raw(old) };
+        for e in old.entries.iter().filter(|e| e.is_dead()) {
+            // SAFETY: a dead entry's registration is gone and left it to us; the new snapshot
+            // does not hold it and no reader holds the old one.
+            unsafe { e.free() };
+        }
     }
-    result
+    Ok(result)
 }
 
 /// A trap site found for a pc.
@@ -222,6 +312,7 @@ pub fn trap_code_at(pc: usize) -> Option<TrapCode> {
 pub struct CodeRegistration {
     start: usize,
     len: usize,
+    entry: EntryRef,
 }
 
 impl CodeRegistration {
@@ -242,17 +333,20 @@ impl CodeRegistration {
             mut functions,
             mut traps,
         } = info;
-        functions.sort_by_key(|f| f.start);
-        traps.sort_by_key(|t| t.0);
-        let entry = Arc::new(Entry {
+        // Unstable sorts do not allocate (starts and offsets are distinct anyway).
+        functions.sort_unstable_by_key(|f| f.start);
+        traps.sort_unstable_by_key(|t| t.0);
+        let entry = try_box(Entry {
             start,
             end,
-            functions: functions.into_boxed_slice(),
-            traps: traps.into_boxed_slice(),
-        });
-        write(|entries| {
+            functions: exact_boxed(functions)?,
+            traps: exact_boxed(traps)?,
+            dead: AtomicBool::new(false),
+        })?;
+        let entry = EntryRef(NonNull::from(Box::leak(entry)));
+        let inserted = write(1, |entries| {
             let i = entries.partition_point(|e| e.start < start);
-            let overlaps = |e: &Arc<Entry>| e.start < end && start < e.end;
+            let overlaps = |e: &EntryRef| e.start < end && start < e.end;
             let clash = [i.checked_sub(1), Some(i)]
                 .into_iter()
                 .flatten()
@@ -265,10 +359,17 @@ impl CodeRegistration {
                     other: other.start,
                 });
             }
-            entries.insert(i, entry);
+            entries.insert(i, entry); // within the reserved room
             Ok(())
-        })?;
-        Ok(CodeRegistration { start, len })
+        });
+        match inserted.map_err(RegistryError::from).and_then(|r| r) {
+            Ok(()) => Ok(CodeRegistration { start, len, entry }),
+            Err(e) => {
+                // SAFETY: no snapshot took the entry.
+                unsafe { entry.free() };
+                Err(e)
+            }
+        }
     }
 
     /// Start of the registered range.
@@ -289,13 +390,18 @@ impl CodeRegistration {
 
 impl Drop for CodeRegistration {
     fn drop(&mut self) {
-        let start = self.start;
-        let len = self.len;
-        write(|entries| {
-            // Ranges do not overlap, so (start, len) names exactly one entry; an empty range
-            // may share its start with another entry.
-            entries.retain(|e| !(e.start == start && e.end - e.start == len));
-        });
+        let entry = self.entry;
+        match write(0, |entries| entries.retain(|&e| e != entry)) {
+            // SAFETY: the current snapshot no longer holds the entry and the readers of the
+            // old one have drained.
+            Ok(()) => unsafe { entry.free() },
+            Err(_) => {
+                // Under the lock, so that no writer is between copying the entry and freeing
+                // the dead entries of the snapshot it replaced.
+                let _guard = lock_writer();
+                entry.dead.store(true, SeqCst);
+            }
+        }
     }
 }
 
@@ -332,6 +438,7 @@ impl RegisteredCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     /// A range of address space nothing else registers: a fresh inaccessible reservation.
     fn range(len: usize) -> crate::mmap::Mmap {

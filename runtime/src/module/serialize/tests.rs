@@ -5,6 +5,7 @@ use crate::{Config, CpuFeatures, Global, GlobalType, Linker, Store, UnavailableC
 use kiln_frontend_wasm::WasmValType;
 use kiln_ir::{Function, TrapCode};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// Kiln's code generator, counting the functions it compiles.
 struct Counting {
@@ -281,7 +282,7 @@ fn other_code_generation_settings_are_rejected() {
 }
 
 /// Rewrites the header of `bytes` with `edit` applied, with a valid checksum.
-fn reseal(bytes: &[u8], edit: impl FnOnce(&mut CodegenSettings)) -> Vec<u8> {
+fn reseal(bytes: &[u8], edit: impl FnOnce(&mut CodegenSettings<'_>)) -> Vec<u8> {
     let (mut settings, payload) = unseal(bytes).unwrap();
     edit(&mut settings);
     seal(&settings, payload).unwrap()
@@ -292,7 +293,7 @@ fn other_kiln_versions_and_targets_are_rejected() {
     let config = Config::new();
     let bytes = small_artifact(&config);
     assert_eq!(reseal(&bytes, |_| ()), bytes);
-    let bumped = reseal(&bytes, |s| s.kiln_version = "0.2.0".into());
+    let bumped = reseal(&bytes, |s| s.kiln_version = "0.2.0");
     assert_eq!(
         load_err(&config, &bumped),
         format!(
@@ -300,7 +301,7 @@ fn other_kiln_versions_and_targets_are_rejected() {
             env!("CARGO_PKG_VERSION")
         )
     );
-    let arm = reseal(&bytes, |s| s.target = "aarch64".into());
+    let arm = reseal(&bytes, |s| s.target = "aarch64");
     assert_eq!(
         load_err(&config, &arm),
         "serialized module was compiled for target aarch64, but this engine targets x86_64"
