@@ -789,3 +789,37 @@ fn check_memory_limits_encoding(bytes: &[u8], range: std::ops::Range<usize>) -> 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names for some functions: looked up by index, the others get `func<index>`. (A names
+    /// section listing indices out of order stops being read where the order breaks:
+    /// wasmparser rejects it, so the list stays sorted.)
+    #[test]
+    fn function_names_are_looked_up_by_index() {
+        let mut wasm = wat::parse_str("(module (func) (func) (func) (func))").unwrap();
+        let entries: [(u8, &str); 3] = [(0, "a"), (2, "z"), (1, "late")];
+        let mut map = vec![entries.len() as u8];
+        for (i, n) in entries {
+            map.extend([i, n.len() as u8]);
+            map.extend(n.as_bytes());
+        }
+        let mut payload = vec![4];
+        payload.extend(b"name");
+        payload.extend([1, map.len() as u8]);
+        payload.extend(&map);
+        wasm.extend([0, payload.len() as u8]);
+        wasm.extend(&payload);
+        let info = translate_module(&wasm).unwrap().info;
+        assert_eq!(
+            info.function_names,
+            [(0, "a".to_string()), (2, "z".to_string())]
+        );
+        assert_eq!(info.function_name(0), "a");
+        assert_eq!(info.function_name(1), "func1");
+        assert_eq!(info.function_name(2), "z");
+        assert_eq!(info.function_name(3), "func3");
+    }
+}

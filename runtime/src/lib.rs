@@ -42,9 +42,11 @@
 //! [`Engine::new`] uses Kiln's x86-64 code generator ([`x64::X64Compiler`]).
 //!
 //! Running out of memory on the creation and call paths ([`Engine::new`], [`Store::new`],
-//! [`Linker`], [`Func::new`], [`Func::wrap`], [`FuncType::new`], instantiation, calls) is an
-//! [`Error::OutOfMemory`], never an abort: the runtime allocates there only through the
-//! fallible [`collections`]. Compiling a module is outside that guarantee (see the README).
+//! [`Linker`], [`Func::new`], [`Func::wrap`], [`FuncType::new`], [`Module::deserialize`],
+//! instantiation, calls) is an [`Error::OutOfMemory`], never an abort: the runtime allocates
+//! there only through the fallible [`collections`] (and, decoding serialized modules, the
+//! helpers of `kiln_frontend_wasm::fallible_serde`). Compiling a module is outside that
+//! guarantee (see the README).
 //!
 //! The [`jit`] module compiles `kiln-ir` functions without any WebAssembly: declare functions
 //! and data by name, define them from IR, import host functions, finalize, and call through

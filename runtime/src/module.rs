@@ -419,11 +419,12 @@ pub(crate) fn apply_relocs(
 /// Lays out, links, publishes and registers `funcs`.
 pub(crate) fn publish(funcs: &[Compiled]) -> Result<(RegisteredCode, Vec<u32>), Error> {
     let (bytes, starts) = layout(funcs)?;
-    let publish_err = |e: &dyn std::fmt::Display| CompileError::Publish(e.to_string());
-    let mut builder = CodeBuilder::new(&bytes).map_err(|e| publish_err(&e))?;
+    // A mapping the system refuses (e.g. out of memory) is an `Error::Mmap`, made without
+    // allocating.
+    let mut builder = CodeBuilder::new(&bytes)?;
     let base = builder.base() as usize;
     apply_relocs(builder.as_mut_slice(), base, funcs, &starts)?;
-    let code = builder.publish().map_err(|e| publish_err(&e))?;
+    let code = builder.publish()?;
     let mut info = CodeInfo {
         functions: try_vec(funcs.len())?,
         traps: try_vec(funcs.iter().map(|f| f.func.traps.len()).sum())?,
@@ -440,7 +441,7 @@ pub(crate) fn publish(funcs: &[Compiled]) -> Result<(RegisteredCode, Vec<u32>), 
     }
     let code = RegisteredCode::new(code, info).map_err(|e| match e {
         RegistryError::OutOfMemory(oom) => Error::OutOfMemory(oom),
-        e => publish_err(&e).into(),
+        e => CompileError::Publish(e.to_string()).into(),
     })?;
     Ok((code, starts))
 }

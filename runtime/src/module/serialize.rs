@@ -567,6 +567,8 @@ impl Module {
     /// `engine`'s. The metadata and code layout are validated before the code is mapped
     /// executable; the machine code itself is trusted, so only load artifacts you or a
     /// trusted party produced (the checksum catches accidents, not attacks).
+    ///
+    /// Running out of memory is an [`Error::OutOfMemory`], never an abort.
     pub fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
         let started = std::time::Instant::now();
         let (settings, payload) = unseal(bytes)?;

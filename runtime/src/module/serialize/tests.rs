@@ -509,6 +509,10 @@ fn inconsistent_payloads_are_rejected_before_code_is_mapped() {
             }),
             "invalid serialized module: element segment 0 targets table 5",
         ),
+        (
+            Box::new(|p| p.info.function_names = vec![(5, "b".into()), (2, "a".into())]),
+            "invalid serialized module: function names are not sorted by index",
+        ),
     ];
     for (edit, expected) in cases {
         let msg = load_err(&config, &tamper(&bytes, edit));
