@@ -662,6 +662,18 @@ fn module_deserialize() {
         m > n,
         "the shim's code, registration and cache entry, the new types"
     );
+
+    // From a file: the buffer the file is read into comes on top.
+    let path = std::env::temp_dir().join(format!("kiln-oom-{}.kwasm", std::process::id()));
+    std::fs::write(&path, &bytes).unwrap();
+    let f = oom_test(
+        "Module::deserialize_file",
+        &ctx,
+        |_| (),
+        |ctx, _| Module::deserialize_file(&ctx.engine, &path),
+    );
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(f, n + 1);
 }
 
 /// Unregistering code needs a new registry snapshot; when memory for it runs out, the entry

@@ -612,9 +612,17 @@ impl Module {
     /// [`Module::deserialize`] of the contents of the file at `path`.
     pub fn deserialize_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module, Error> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| DeserializeError::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
+        // `fs::read` allocates its buffer fallibly and reports failure as `OutOfMemory`.
+        let bytes = std::fs::read(path).map_err(|e| -> Error {
+            if e.kind() == std::io::ErrorKind::OutOfMemory {
+                let size = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
+                return OutOfMemory::new(size.max(1)).into();
+            }
+            DeserializeError::Io {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            }
+            .into()
         })?;
         Module::deserialize(engine, &bytes)
     }
