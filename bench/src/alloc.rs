@@ -66,12 +66,16 @@ pub fn peak() -> usize {
     PEAK.load(Relaxed)
 }
 
-/// This process's peak resident set size in bytes (`getrusage` `ru_maxrss`).
+/// This process's peak resident set size in bytes: `VmHWM` of `/proc/self/status`. (Not
+/// `getrusage`'s `ru_maxrss`: Linux carries it over from the forking parent across `exec`,
+/// so a child of a big process would start with the parent's peak.)
 pub fn max_rss() -> u64 {
-    // SAFETY: getrusage only writes the struct it is given.
-    unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage.ru_maxrss as u64 * 1024
-    }
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
 }

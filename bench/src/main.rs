@@ -4,8 +4,8 @@
 //! kiln-bench [--out FILE] [--reps N] [--only W1,W2] [--engines E1,E2] [--shared DIR]
 //!                                          everything; writes the Markdown table
 //! kiln-bench mem --engine E --wasm FILE    (child) peak heap and RSS growth of one compile
-//! kiln-bench disas --engine kiln|cranelift --wasm FILE [--func N]
-//!                                          listing of function N, or sizes of all functions
+//! kiln-bench disas --engine kiln|cranelift --wasm FILE [--func N|all]
+//!                                          listing of function N (or all), or sizes of all functions
 //! kiln-bench compile-loop --wasm FILE --reps N [--engine E]   for profilers
 //! kiln-bench run-once --wasm FILE --n N [--engine E]          for profilers
 //! ```
@@ -221,6 +221,12 @@ fn disas_cmd(args: &Args) -> Result<(), String> {
         e => return Err(format!("no disassembly for {}", e.name())),
     };
     match args.get("func") {
+        Some("all") => {
+            for (i, c) in &code {
+                println!("; function {i}");
+                print!("{}", disas::listing(c));
+            }
+        }
         Some(f) => {
             let idx: u32 = f.parse().map_err(|_| format!("bad function index `{f}`"))?;
             let c = code

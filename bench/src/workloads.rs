@@ -23,8 +23,13 @@ fn timed_n(name: &str) -> i32 {
     match name {
         "markdown" => 25,
         "json" => 25,
-        "sha2" => 20,
-        "nbody" => 20,
+        "sha2" => 30,
+        "nbody" => 25,
+        "calls" => 500,
+        "float" => 100,
+        "memory" => 120,
+        "br_table" => 15,
+        "call_indirect" => 10,
         _ => 10,
     }
 }
