@@ -11,6 +11,8 @@ use std::sync::{Arc, Mutex};
 struct Recorder {
     inner: kiln_runtime::x64::X64Compiler,
     code: Mutex<BTreeMap<u32, Vec<u8>>>,
+    /// Offset of each function's first relocation (bytes before it are final).
+    first_reloc: Mutex<BTreeMap<u32, usize>>,
 }
 
 impl Compiler for Recorder {
@@ -25,6 +27,11 @@ impl Compiler for Recorder {
         } = func.name
         {
             self.code.lock().unwrap().insert(index, out.code.clone());
+            let first = out.relocs.iter().map(|r| r.offset as usize).min();
+            self.first_reloc
+                .lock()
+                .unwrap()
+                .insert(index, first.unwrap_or(out.code.len()));
         }
         Ok(out)
     }
@@ -33,16 +40,77 @@ impl Compiler for Recorder {
 /// Kiln's machine code of every defined function, by function index (imports included in
 /// the numbering).
 pub fn kiln_code(wasm: &[u8]) -> Result<BTreeMap<u32, Vec<u8>>, String> {
+    Ok(kiln_compile(wasm)?.1)
+}
+
+type KilnCompiled = (
+    kiln_runtime::Module,
+    BTreeMap<u32, Vec<u8>>,
+    BTreeMap<u32, usize>,
+);
+
+fn kiln_compile(wasm: &[u8]) -> Result<KilnCompiled, String> {
     let mut config = kiln_runtime::Config::new();
     config.parallel_compilation(false);
     let rec = Arc::new(Recorder {
         inner: kiln_runtime::x64::X64Compiler::new(&config).map_err(|e| e.to_string())?,
         code: Mutex::new(BTreeMap::new()),
+        first_reloc: Mutex::new(BTreeMap::new()),
     });
     let engine = kiln_runtime::Engine::with_compiler(&config, rec.clone());
-    kiln_runtime::Module::new(&engine, wasm).map_err(|e| e.to_string())?;
+    let module = kiln_runtime::Module::new(&engine, wasm).map_err(|e| e.to_string())?;
     let code = std::mem::take(&mut *rec.code.lock().unwrap());
-    Ok(code)
+    let first = std::mem::take(&mut *rec.first_reloc.lock().unwrap());
+    Ok((module, code, first))
+}
+
+/// Compiles `wasm` with Kiln, writes `/tmp/perf-PID.map` naming each function's code
+/// (found by searching the process's executable mappings for its bytes up to its first
+/// relocation), then runs `run(n)`: under `perf record`, samples in Kiln's code get names.
+pub fn kiln_profile_run(wasm: &[u8], n: i32) -> Result<i64, String> {
+    let (module, code, first) = kiln_compile(wasm)?;
+    let engine = module.engine().clone();
+    let mut store = kiln_runtime::Store::new(&engine, ());
+    let instance =
+        kiln_runtime::Instance::new(&mut store, &module, &[]).map_err(|e| e.to_string())?;
+    let run = instance
+        .get_typed_func::<i32, i64>(&store, "run")
+        .map_err(|e| e.to_string())?;
+    let maps = std::fs::read_to_string("/proc/self/maps").map_err(|e| e.to_string())?;
+    let mut regions = Vec::new();
+    for line in maps.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        // Anonymous executable mappings only.
+        if f.len() == 5 && f[1].starts_with("r-x") {
+            let (a, b) = f[0].split_once('-').unwrap();
+            let a = usize::from_str_radix(a, 16).unwrap();
+            let b = usize::from_str_radix(b, 16).unwrap();
+            regions.push((a, b));
+        }
+    }
+    let mut map = String::new();
+    for (idx, bytes) in &code {
+        let len = first[idx].min(bytes.len()).min(96);
+        if len < 12 {
+            continue;
+        }
+        let needle = &bytes[..len];
+        for &(a, b) in &regions {
+            // SAFETY: the region is mapped readable for the life of the module, which is alive.
+            let hay = unsafe { std::slice::from_raw_parts(a as *const u8, b - a) };
+            if let Some(pos) = hay.windows(len).position(|w| w == needle) {
+                map.push_str(&format!(
+                    "{:x} {:x} wasm_function_{idx}\n",
+                    a + pos,
+                    bytes.len()
+                ));
+                break;
+            }
+        }
+    }
+    std::fs::write(format!("/tmp/perf-{}.map", std::process::id()), map)
+        .map_err(|e| e.to_string())?;
+    run.call(&mut store, n).map_err(|e| e.to_string())
 }
 
 /// Cranelift's machine code of every defined function, by function index, from the symbols

@@ -8,6 +8,7 @@
 //!                                          listing of function N (or all), or sizes of all functions
 //! kiln-bench compile-loop --wasm FILE --reps N [--engine E]   for profilers
 //! kiln-bench run-once --wasm FILE --n N [--engine E]          for profilers
+//! kiln-bench profile-kiln --wasm FILE --n N    Kiln, with /tmp/perf-PID.map for `perf record`
 //! ```
 
 mod alloc;
@@ -84,6 +85,11 @@ fn main() -> ExitCode {
         "disas" => disas_cmd(&args),
         "compile-loop" => compile_loop(&args),
         "run-once" => run_once(&args),
+        "profile-kiln" => {
+            let wasm = read(args.need("wasm")?)?;
+            println!("{}", disas::kiln_profile_run(&wasm, args.num("n", 1)?)?);
+            Ok(())
+        }
         c => Err(format!("unknown command `{c}`")),
     });
     match result {
