@@ -106,8 +106,11 @@ pub fn load(shared: &Path, own: &Path) -> Result<Vec<Workload>, String> {
     Ok(out)
 }
 
+/// `run(n)` values with known results.
+type Checks = Vec<(i32, i64)>;
+
 /// The module files and their `run(1)`/`run(10)` checksums from the shared README's table.
-fn parse_shared_readme(text: &str) -> Result<Vec<(String, Vec<(i32, i64)>)>, String> {
+fn parse_shared_readme(text: &str) -> Result<Vec<(String, Checks)>, String> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let Some(rest) = line.strip_prefix("| `") else {
