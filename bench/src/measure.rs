@@ -217,6 +217,95 @@ pub fn geomean(xs: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engines::Instance;
+
+    /// An engine whose `run(n)` is `7 n`, plus `wrong` when `n` is in `bad_at`.
+    struct Fake {
+        wrong: i64,
+        bad_at: Vec<i32>,
+    }
+
+    impl Engine for Fake {
+        fn compile(&self, _: &[u8]) -> Result<Arc<dyn Compiled>, String> {
+            Ok(Arc::new(FakeModule(self.wrong, self.bad_at.clone())))
+        }
+    }
+
+    struct FakeModule(i64, Vec<i32>);
+
+    impl Compiled for FakeModule {
+        fn instantiate(&self) -> Result<Box<dyn Instance>, String> {
+            Ok(Box::new(FakeModule(self.0, self.1.clone())))
+        }
+    }
+
+    impl Instance for FakeModule {
+        fn run(&mut self, n: i32) -> Result<i64, String> {
+            let bad = if self.1.contains(&n) { self.0 } else { 0 };
+            Ok(7 * n as i64 + bad)
+        }
+    }
+
+    fn run_fakes(fakes: Vec<(EngineKind, Fake)>) -> HashMap<EngineKind, Figures> {
+        let w = Workload {
+            name: "fake".into(),
+            wasm: vec![],
+            path: "fake".into(),
+            checks: vec![(1, 7), (10, 70)],
+            n: 3,
+        };
+        let kinds: Vec<EngineKind> = fakes.iter().map(|(k, _)| *k).collect();
+        let engines: HashMap<EngineKind, Box<dyn Engine>> = fakes
+            .into_iter()
+            .map(|(k, f)| (k, Box::new(f) as Box<dyn Engine>))
+            .collect();
+        measure(&w, &kinds, &engines, 3, &mut |_| {})
+    }
+
+    fn fake(wrong: i64, bad_at: &[i32]) -> Fake {
+        Fake {
+            wrong,
+            bad_at: bad_at.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_wrong_known_checksum_is_not_reported() {
+        let figs = run_fakes(vec![
+            (EngineKind::Kiln, fake(0, &[])),
+            (EngineKind::Cranelift, fake(0, &[])),
+            (EngineKind::Winch, fake(1, &[10])),
+        ]);
+        assert_eq!(figs[&EngineKind::Kiln].checksum, Some(21));
+        assert_eq!(figs[&EngineKind::Cranelift].checksum, Some(21));
+        assert_eq!(figs[&EngineKind::Kiln].run.len(), 3);
+        let winch = &figs[&EngineKind::Winch];
+        assert!(winch
+            .failure
+            .as_deref()
+            .unwrap()
+            .contains("run(10) = 71, expected 70"));
+        assert!(winch.run.is_empty() && winch.compile.is_empty());
+    }
+
+    #[test]
+    fn disagreeing_on_the_timed_n_is_not_reported() {
+        let figs = run_fakes(vec![
+            (EngineKind::Kiln, fake(5, &[3])),
+            (EngineKind::Cranelift, fake(0, &[])),
+            (EngineKind::Wasmi, fake(0, &[])),
+        ]);
+        assert_eq!(figs[&EngineKind::Cranelift].checksum, Some(21));
+        let kiln = &figs[&EngineKind::Kiln];
+        assert_eq!(kiln.checksum, None);
+        assert!(kiln.failure.as_deref().unwrap().contains("disagree"));
+        // Without a majority nobody's figure stands.
+        let figs = run_fakes(vec![
+            (EngineKind::Kiln, fake(5, &[3])),
+            (EngineKind::Cranelift, fake(0, &[])),
+        ]);
+        assert!(figs.values().all(|f| f.failure.is_some()));
+    }
 
     #[test]
     fn medians_and_means() {

@@ -173,3 +173,48 @@ pub fn render(run: &Run) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn failed_figures_are_not_printed() {
+        let w = Workload {
+            name: "w".into(),
+            wasm: vec![0; 2048],
+            path: "w".into(),
+            checks: vec![],
+            n: 1,
+        };
+        let ok = Figures {
+            compile: vec![Duration::from_millis(2)],
+            run: vec![Duration::from_millis(200)],
+            checksum: Some(42),
+            ..Figures::default()
+        };
+        let bad = Figures {
+            failure: Some("WRONG CHECKSUM: run(1) = 1, expected 2".into()),
+            compile: vec![Duration::from_millis(9)],
+            run: vec![Duration::from_millis(999)],
+            ..Figures::default()
+        };
+        let figs = HashMap::from([(EngineKind::Kiln, ok), (EngineKind::Winch, bad)]);
+        let text = render(&Run {
+            results: vec![(w, figs)],
+            kinds: vec![EngineKind::Kiln, EngineKind::Winch],
+            reps: 1,
+            header: vec![],
+        });
+        assert!(
+            text.contains("| w (n=1) | 2 | kiln | 2.00 | 1.02 | 1 |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| winch | NOT REPORTED: WRONG CHECKSUM"),
+            "{text}"
+        );
+        assert!(!text.contains("999"), "{text}");
+    }
+}
