@@ -10,6 +10,9 @@ pub enum EngineKind {
     Kiln,
     /// Kiln compiling on one thread.
     Kiln1,
+    /// Kiln (parallel) with regalloc2's single-pass allocator instead of Ion: not a
+    /// configuration the runtime offers, measured to price the allocator.
+    KilnFastRa,
     /// Wasmtime with Cranelift at `opt_level=speed`, parallel compilation on.
     Cranelift,
     /// The same on one thread.
@@ -22,9 +25,10 @@ pub enum EngineKind {
 
 impl EngineKind {
     /// Every configuration, in table order.
-    pub const ALL: [EngineKind; 6] = [
+    pub const ALL: [EngineKind; 7] = [
         EngineKind::Kiln,
         EngineKind::Kiln1,
+        EngineKind::KilnFastRa,
         EngineKind::Cranelift,
         EngineKind::Cranelift1,
         EngineKind::Winch,
@@ -42,6 +46,7 @@ impl EngineKind {
         match self {
             EngineKind::Kiln => "kiln",
             EngineKind::Kiln1 => "kiln-1t",
+            EngineKind::KilnFastRa => "kiln-fastra",
             EngineKind::Cranelift => "cranelift",
             EngineKind::Cranelift1 => "cranelift-1t",
             EngineKind::Winch => "winch",
@@ -62,6 +67,13 @@ impl EngineKind {
                 config.parallel_compilation(self == EngineKind::Kiln);
                 Box::new(KilnEngine {
                     engine: kiln_runtime::Engine::new(&config).map_err(|e| e.to_string())?,
+                })
+            }
+            EngineKind::KilnFastRa => {
+                let config = kiln_runtime::Config::new();
+                let compiler = std::sync::Arc::new(crate::fastra::FastRegalloc::new());
+                Box::new(KilnEngine {
+                    engine: kiln_runtime::Engine::with_compiler(&config, compiler),
                 })
             }
             EngineKind::Cranelift | EngineKind::Cranelift1 | EngineKind::Winch => {

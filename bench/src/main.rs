@@ -14,6 +14,7 @@
 mod alloc;
 mod disas;
 mod engines;
+mod fastra;
 mod measure;
 mod report;
 mod workloads;

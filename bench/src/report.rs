@@ -48,7 +48,9 @@ pub fn render(run: &Run) -> String {
         s,
         "\n{} repetitions after a warm-up, medians. Ratios are Kiln's time ÷ the engine's time, taken \
          pair by pair within one repetition and then the median (< 1: Kiln is faster); `kiln-1t` and \
-         `cranelift-1t` compile on one thread and are compared with each other. Compile = validate + \
+         `cranelift-1t` compile on one thread and are compared with each other; `kiln-fastra` is Kiln with \
+         regalloc2's single-pass allocator instead of Ion (not a configuration the runtime offers), to price \
+         the allocator. Compile = validate + \
          translate + compile the whole module (wasmi: eager translation to its bytecode). Instantiate = \
          fresh store + instance + export lookup. Peak heap/RSS: growth while compiling once, in a child \
          process per measurement (RSS includes compiler threads' stacks and code memory). Every figure's \
