@@ -8,6 +8,7 @@
 //!                                          listing of function N (or all), or sizes of all functions
 //! kiln-bench compile-loop --wasm FILE --reps N [--engine E]   for profilers
 //! kiln-bench run-once --wasm FILE --n N [--engine E]          for profilers
+//! kiln-bench instantiate-loop --wasm FILE --reps N [--engine E]   for profilers
 //! kiln-bench profile-kiln --wasm FILE --n N    Kiln, with /tmp/perf-PID.map for `perf record`
 //! ```
 
@@ -86,6 +87,14 @@ fn main() -> ExitCode {
         "disas" => disas_cmd(&args),
         "compile-loop" => compile_loop(&args),
         "run-once" => run_once(&args),
+        "instantiate-loop" => {
+            let wasm = read(args.need("wasm")?)?;
+            let compiled = args.engine(EngineKind::Kiln)?.build()?.compile(&wasm)?;
+            for _ in 0..args.num("reps", 1usize)? {
+                drop(compiled.instantiate()?);
+            }
+            Ok(())
+        }
         "profile-kiln" => {
             let wasm = read(args.need("wasm")?)?;
             println!("{}", disas::kiln_profile_run(&wasm, args.num("n", 1)?)?);
