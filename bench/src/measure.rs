@@ -253,6 +253,7 @@ mod tests {
             path: "fake".into(),
             checks: vec![(1, 7), (10, 70)],
             n: 3,
+            shared: false,
         };
         let kinds: Vec<EngineKind> = fakes.iter().map(|(k, _)| *k).collect();
         let engines: HashMap<EngineKind, Box<dyn Engine>> = fakes

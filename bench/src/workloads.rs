@@ -15,6 +15,8 @@ pub struct Workload {
     pub checks: Vec<(i32, i64)>,
     /// The `n` of the timed runs.
     pub n: i32,
+    /// One of the shared real-program modules (not this folder's single-feature ones).
+    pub shared: bool,
 }
 
 /// `n` of the timed runs, chosen so the fastest engine needs at least 100 ms (the report
@@ -50,6 +52,7 @@ pub fn load(shared: &Path, own: &Path) -> Result<Vec<Workload>, String> {
             wasm,
             path,
             checks,
+            shared: true,
         });
     }
     let sums_path = own.join("checksums.txt");
@@ -101,6 +104,7 @@ pub fn load(shared: &Path, own: &Path) -> Result<Vec<Workload>, String> {
             wasm,
             path,
             checks,
+            shared: false,
         });
     }
     Ok(out)
