@@ -125,7 +125,7 @@ fn bench(args: &Args) -> Result<(), String> {
         .get("shared")
         .map(PathBuf::from)
         .unwrap_or_else(|| here.join("../../shared/bench"));
-    let reps: usize = args.num("reps", 5)?;
+    let reps: usize = args.num("reps", 10)?;
     let mut work = workloads::load(&shared, &here.join("workloads"))?;
     if let Some(only) = args.get("only") {
         let names: Vec<&str> = only.split(',').collect();
