@@ -27,11 +27,11 @@ fn timed_n(name: &str) -> i32 {
         "json" => 25,
         "sha2" => 30,
         "nbody" => 25,
-        "calls" => 500,
-        "float" => 100,
-        "memory" => 120,
-        "br_table" => 15,
-        "call_indirect" => 10,
+        "calls" => 700,
+        "float" => 130,
+        "memory" => 170,
+        "br_table" => 20,
+        "call_indirect" => 14,
         _ => 10,
     }
 }
