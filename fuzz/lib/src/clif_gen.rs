@@ -2,8 +2,9 @@
 //!
 //! A program is 1 to 4 functions `%f0`..`%f3`; `%f0` is the entry and each function calls
 //! only functions after it, so there is no recursion. Every function is built with the
-//! frontend's `FunctionBuilder` over a pool of variables (two per scalar type): each statement
+//! frontend's `FunctionBuilder` over a pool of variables: each statement
 //! reads variables and defines one, and the SSA construction adds the block parameters.
+//! There are 1 to 4 variables of each scalar type.
 //!
 //! Statements: any scalar instruction of the opcode table whose operands are plain values
 //! (picked from [`Opcode::ALL`] by format, with types from its constraints), constants, stack
@@ -367,8 +368,9 @@ impl Gen<'_, '_, '_> {
                 self.b.ins().stack_store(zero, s.slot, off as i32);
             }
         }
+        // 1 to 4 variables per type: more means more values live at once (register pressure).
         for (ti, &ty) in TYPES.iter().enumerate() {
-            for _ in 0..2 {
+            for _ in 0..self.u.int_in_range(1..=4)? {
                 let var = self.b.declare_var(ty);
                 let from_param: Vec<Value> = params
                     .iter()

@@ -55,7 +55,7 @@ fn compile_wasm_corpus_and_random() {
 #[test]
 fn clif_differential_random() {
     let (mut ran, mut returned, mut trapped) = (0, 0, 0);
-    let n = 300;
+    let n = 1000;
     for b in seeded_inputs(4, n, 4000) {
         match crate::clif_diff::clif_differential(&b) {
             Some(Ok(_)) => returned += 1,
@@ -75,7 +75,7 @@ fn clif_differential_random() {
 fn wasm_differential_random() {
     use crate::wasm_diff::Event;
     let (mut compared, mut calls, mut returned) = (0, 0, 0);
-    let n = 100;
+    let n = 300;
     for b in seeded_inputs(5, n, 3000) {
         let Some(trace) = crate::wasm_diff::wasm_differential(&b) else {
             continue;
