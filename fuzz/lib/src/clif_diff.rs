@@ -1,6 +1,7 @@
 //! `clif_differential`: a generated program in the interpreter and as x86-64 code, with the
-//! host's CPU features (AVX and the rest) and with the SSE2 baseline; results and trap codes
-//! must agree bit for bit.
+//! host's CPU features (AVX and the rest) and with the SSE2 baseline, register-allocated by
+//! regalloc2's Ion allocator, and with the host's features by its single-pass allocator;
+//! results and trap codes must agree bit for bit.
 
 use crate::clif_gen::{generate, Program};
 use arbitrary::Unstructured;
@@ -18,20 +19,27 @@ pub const FUEL: u64 = 200_000;
 /// The outcome of one run.
 pub type Outcome = Result<Vec<DataValue>, InterpreterError>;
 
-fn backend() -> &'static X64Backend {
-    static B: OnceLock<X64Backend> = OnceLock::new();
-    B.get_or_init(X64Backend::new)
+fn backend(fast_regalloc: bool) -> &'static X64Backend {
+    static ION: OnceLock<X64Backend> = OnceLock::new();
+    static FAST: OnceLock<X64Backend> = OnceLock::new();
+    if fast_regalloc {
+        FAST.get_or_init(X64Backend::with_fast_regalloc)
+    } else {
+        ION.get_or_init(X64Backend::new)
+    }
 }
 
-/// The code generator configurations compared with the interpreter: the host's features
-/// (`None`), then plain `target x86_64` (SSE2, no AVX), when the host has AVX.
-fn targets() -> Vec<Option<TargetLine>> {
+/// The code generator configurations compared with the interpreter: (single-pass register
+/// allocator?, target): Ion with the host's features (`None`: AVX and the rest, if the host
+/// has them) and with plain `target x86_64` (SSE2 only), the single-pass allocator with the
+/// host's features.
+fn configurations() -> Vec<(bool, Option<TargetLine>)> {
     let baseline = TargetLine {
         isa: "x86_64".into(),
         flags: vec![],
         line: 0,
     };
-    vec![None, Some(baseline)]
+    vec![(false, None), (false, Some(baseline)), (true, None)]
 }
 
 /// Runs `%f0` of `p` in the interpreter.
@@ -46,8 +54,8 @@ pub fn interpret(p: &Program) -> Outcome {
 }
 
 /// Compiles `p` for `target` and runs `%f0`; a compile error is a finding.
-pub fn run_jit(p: &Program, target: Option<&TargetLine>) -> Outcome {
-    let mut exec = backend()
+pub fn run_jit(p: &Program, fast_regalloc: bool, target: Option<&TargetLine>) -> Outcome {
+    let mut exec = backend(fast_regalloc)
         .compile_for_run(&p.funcs, target, &[])
         .unwrap_or_else(|e| panic!("compiling a valid program failed: {e}\n{}", p.to_clif()));
     exec.call("%f0", &p.args)
@@ -80,15 +88,19 @@ pub fn check(p: &Program) -> Option<Outcome> {
         Err(InterpreterError::FuelExhausted) => return None,
         Err(e) => panic!("the interpreter failed: {e}\n{}", p.to_clif()),
     }
-    for t in targets() {
-        if backend().cannot_run(t.as_ref()).is_some() {
+    for (fast, t) in configurations() {
+        if backend(fast).cannot_run(t.as_ref()).is_some() {
             continue;
         }
-        let got = run_jit(p, t.as_ref());
+        let got = run_jit(p, fast, t.as_ref());
         if !agree(&want, &got) {
-            let which = t.map_or("host features".to_string(), |t| {
+            let features = t.map_or("host features".to_string(), |t| {
                 format!("target {} {}", t.isa, t.flags.join(" "))
             });
+            let which = format!(
+                "{features}, {} register allocator",
+                if fast { "single-pass" } else { "Ion" }
+            );
             panic!(
                 "interpreter and JIT ({which}) disagree:\n  interpreter: {}\n  jit:         {}\n{}",
                 show(&want),

@@ -1,5 +1,5 @@
-//! `wasm_differential`: a `wasm-smith` module in Kiln (guard pages and explicit bounds checks)
-//! and in `wasmi`. Both instantiate it, call every exported function in export order with the
+//! `wasm_differential`: a `wasm-smith` module in Kiln (guard pages and explicit bounds checks
+//! with the host's CPU features, guard pages with the SSE2 baseline) and in `wasmi`. Both instantiate it, call every exported function in export order with the
 //! same arguments, and then read every exported memory, global and table; the traces must be
 //! equal (traps compared by kind).
 //!
@@ -123,11 +123,8 @@ pub fn wasm_differential(data: &[u8]) -> Option<Vec<Event>> {
 fn check(wasm: &[u8], args: &Args) -> Option<Vec<Event>> {
     let ex = exports(wasm)?;
     let want = wasmi_trace(wasm, &ex, args)?;
-    for strategy in [
-        kiln_runtime::BoundsCheckStrategy::Guard,
-        kiln_runtime::BoundsCheckStrategy::Explicit,
-    ] {
-        let got = kiln_trace(wasm, &ex, args, strategy);
+    for setup in KilnSetup::ALL {
+        let got = kiln_trace(wasm, &ex, args, setup);
         // A stack overflow depends on frame sizes: compare only up to the first one.
         let n = want
             .iter()
@@ -143,7 +140,7 @@ fn check(wasm: &[u8], args: &Args) -> Option<Vec<Event>> {
         if !same {
             let first = want.iter().zip(&got).position(|(a, b)| a != b).unwrap_or(n);
             panic!(
-                "Kiln ({strategy:?} bounds checks) and wasmi disagree at event {first}:\n  \
+                "Kiln ({setup:?}) and wasmi disagree at event {first}:\n  \
                  wasmi: {:?}\n  kiln:  {:?}\nmodule:\n{}",
                 want.get(first),
                 got.get(first),
@@ -284,17 +281,40 @@ fn instantiation_trap(k: TrapKind) -> TrapKind {
 
 // ---- Kiln ----
 
-fn kiln_engine(strategy: kiln_runtime::BoundsCheckStrategy) -> &'static kiln_runtime::Engine {
-    static GUARD: OnceLock<kiln_runtime::Engine> = OnceLock::new();
-    static EXPLICIT: OnceLock<kiln_runtime::Engine> = OnceLock::new();
-    let cell = match strategy {
-        kiln_runtime::BoundsCheckStrategy::Guard => &GUARD,
-        kiln_runtime::BoundsCheckStrategy::Explicit => &EXPLICIT,
-    };
-    cell.get_or_init(|| {
-        let mut c = kiln_runtime::Config::new();
-        c.parallel_compilation(false).bounds_checks(strategy);
-        kiln_runtime::Engine::new(&c).expect("an engine")
+/// The Kiln configurations compared with wasmi.
+#[derive(Clone, Copy, Debug)]
+pub enum KilnSetup {
+    /// Guard pages, the host's CPU features.
+    Guard,
+    /// Explicit bounds checks, the host's CPU features.
+    Explicit,
+    /// Guard pages, SSE2 only (no AVX, BMI, LZCNT, POPCNT, SSE4.1).
+    GuardBaselineCpu,
+}
+
+impl KilnSetup {
+    /// Every configuration, in the order they are compared.
+    pub const ALL: [KilnSetup; 3] = [
+        KilnSetup::Guard,
+        KilnSetup::Explicit,
+        KilnSetup::GuardBaselineCpu,
+    ];
+}
+
+fn kiln_engine(setup: KilnSetup) -> &'static kiln_runtime::Engine {
+    use kiln_runtime::{BoundsCheckStrategy, Config, CpuFeatures, Engine};
+    static ENGINES: [OnceLock<Engine>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    ENGINES[setup as usize].get_or_init(|| {
+        let mut c = Config::new();
+        c.parallel_compilation(false);
+        match setup {
+            KilnSetup::Guard => c.bounds_checks(BoundsCheckStrategy::Guard),
+            KilnSetup::Explicit => c.bounds_checks(BoundsCheckStrategy::Explicit),
+            KilnSetup::GuardBaselineCpu => c
+                .bounds_checks(BoundsCheckStrategy::Guard)
+                .cpu_features(CpuFeatures::Baseline),
+        };
+        Engine::new(&c).expect("an engine")
     })
 }
 
@@ -355,14 +375,9 @@ fn kiln_default(ty: kiln_runtime::ValType) -> kiln_runtime::Val {
 }
 
 /// The trace in Kiln; a module wasmi took must compile.
-fn kiln_trace(
-    wasm: &[u8],
-    ex: &Exports,
-    args: &Args,
-    strategy: kiln_runtime::BoundsCheckStrategy,
-) -> Vec<Event> {
+fn kiln_trace(wasm: &[u8], ex: &Exports, args: &Args, setup: KilnSetup) -> Vec<Event> {
     use kiln_runtime::{Instance, Module, Store};
-    let engine = kiln_engine(strategy);
+    let engine = kiln_engine(setup);
     let module = Module::new(engine, wasm).unwrap_or_else(|e| {
         panic!(
             "Kiln rejects a module wasmi accepts: {e}\n{}",

@@ -30,8 +30,11 @@ pub fn config() -> Config {
         saturating_float_to_int_enabled: true,
         max_memories: 1,
         max_tables: 2,
-        // Small memories keep instantiation and the final comparison cheap.
+        // Small memories and tables, with a declared maximum so `memory.grow` cannot reach
+        // 4 GiB (both engines would commit it and the final comparison would copy it).
         max_memory32_bytes: 4 << 16,
+        memory_max_size_required: true,
+        table_max_size_required: true,
         max_funcs: 20,
         max_instructions: 200,
         max_table_elements: 100,
