@@ -5,6 +5,7 @@
 pub mod clif_diff;
 pub mod clif_gen;
 pub mod compile;
+pub mod oom;
 pub mod parse;
 pub mod wasm_diff;
 pub mod wasm_gen;

@@ -384,7 +384,7 @@ fn kiln_trace(wasm: &[u8], ex: &Exports, args: &Args, setup: KilnSetup) -> Vec<E
             wasmprinter::print_bytes(wasm).unwrap_or_default()
         )
     });
-    let mut store = Store::new(engine, ());
+    let mut store = Store::new(engine, ()).expect("a store");
     let mut trace = Vec::new();
     let instance = match Instance::new(&mut store, &module, &[]) {
         Ok(i) => i,
