@@ -68,7 +68,7 @@ pub enum Event {
     Table(String, Vec<bool>),
 }
 
-/// The exports of a module, in order, and the parameter types of each exported function.
+/// The exports of a module (name and kind), in the module's order.
 struct Exports {
     items: Vec<(String, ExternalKind)>,
 }
