@@ -134,6 +134,12 @@ pub fn compare_module(wasm: &[u8], args: &[u64]) -> Option<Vec<Event>> {
 fn check(wasm: &[u8], args: &Args) -> Option<Vec<Event>> {
     let ex = exports(wasm)?;
     let want = wasmi_trace(wasm, &ex, args)?;
+    // wasmi 2.0.0 is not always deterministic: a module has been seen to leave a different
+    // value in a global on its first run than on later runs (fuzz/artifacts-notes). Compare
+    // only against a reference that agrees with itself.
+    if wasmi_trace(wasm, &ex, args)? != want {
+        return None;
+    }
     for setup in KilnSetup::ALL {
         let got = kiln_trace(wasm, &ex, args, setup);
         // A stack overflow depends on frame sizes: compare only up to the first one.
