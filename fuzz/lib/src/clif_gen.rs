@@ -109,7 +109,7 @@ pub fn generate(u: &mut Unstructured<'_>) -> Result<Program> {
         sigs.push(signature(u)?);
     }
     let mut funcs = Vec::with_capacity(n);
-    // Build the callees first only to keep `u`'s bytes going to the entry function first.
+    // The entry function is built first, so it gets the most of `u`'s bytes.
     for i in 0..n {
         funcs.push(function(u, i, &sigs)?);
     }
@@ -293,7 +293,7 @@ struct Gen<'a, 'u, 'b> {
     /// Variables per type, indexed like [`TYPES`].
     vars: Vec<Vec<Variable>>,
     slots: Vec<Slot>,
-    /// Callable functions: reference, index, signature reference.
+    /// Callable functions: reference, signature reference, signature.
     callees: Vec<(FuncRef, SigRef, Signature)>,
     returns: Vec<Type>,
     statements: usize,

@@ -76,6 +76,10 @@ fn wasm_differential_random() {
     use crate::wasm_diff::Event;
     let (mut compared, mut calls, mut returned) = (0, 0, 0);
     let n = 300;
+    for (name, b) in corpus("wasm_differential") {
+        eprintln!("{name}");
+        crate::wasm_diff::wasm_differential(&b);
+    }
     for b in seeded_inputs(5, n, 3000) {
         let Some(trace) = crate::wasm_diff::wasm_differential(&b) else {
             continue;
