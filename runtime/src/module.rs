@@ -178,7 +178,11 @@ pub(crate) struct Compiled {
     pub(crate) func: CompiledFunction,
 }
 
-fn compile_ir(compiler: &dyn Compiler, func: &Function, display: &str) -> Result<CompiledFunction, CompileError> {
+pub(crate) fn compile_ir(
+    compiler: &dyn Compiler,
+    func: &Function,
+    display: &str,
+) -> Result<CompiledFunction, CompileError> {
     kiln_ir::verifier::verify_function(func).map_err(|e| CompileError::Verifier {
         function: display.to_string(),
         message: e.to_string(),

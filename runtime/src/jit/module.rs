@@ -6,7 +6,6 @@ use super::typed::HostFunction;
 use super::{DataId, FuncId, Linkage, DATA_NAMESPACE, FUNC_NAMESPACE};
 use crate::compiler::{CompiledFunction, Compiler};
 use crate::engine::Engine;
-use crate::error::CompileError;
 use kiln_ir::types::Type;
 use kiln_ir::{CallConv, ExtFuncData, FuncRef, Function, Signature, UserFuncName};
 use std::collections::HashMap;
@@ -370,30 +369,8 @@ fn mutability(writable: bool) -> &'static str {
     }
 }
 
-/// Verifies and compiles `func`; a panic in the code generator becomes an error.
+/// Verifies and compiles `func` as Wasm modules do (a panic in the code generator becomes an
+/// error naming the function).
 fn compile(compiler: &dyn Compiler, func: &Function, name: &str) -> Result<CompiledFunction, JitError> {
-    kiln_ir::verifier::verify_function(func).map_err(|e| CompileError::Verifier {
-        function: name.to_string(),
-        message: e.to_string(),
-    })?;
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compiler.compile(func)))
-        .unwrap_or_else(|p| {
-            let what = p
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| p.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Err(CompileError::Codegen {
-                function: name.to_string(),
-                message: format!("the code generator panicked: {what}"),
-            })
-        });
-    result.map_err(|e| match e {
-        CompileError::Codegen { message, .. } => CompileError::Codegen {
-            function: name.to_string(),
-            message,
-        }
-        .into(),
-        e => e.into(),
-    })
+    Ok(crate::module::compile_ir(compiler, func, name)?)
 }
