@@ -243,36 +243,6 @@ fn imm64(u: &mut Unstructured<'_>) -> Result<Imm64> {
     Ok(Imm64::new(v as i64))
 }
 
-const INT_CCS: [IntCC; 10] = [
-    IntCC::Equal,
-    IntCC::NotEqual,
-    IntCC::SignedLessThan,
-    IntCC::SignedGreaterThanOrEqual,
-    IntCC::SignedGreaterThan,
-    IntCC::SignedLessThanOrEqual,
-    IntCC::UnsignedLessThan,
-    IntCC::UnsignedGreaterThanOrEqual,
-    IntCC::UnsignedGreaterThan,
-    IntCC::UnsignedLessThanOrEqual,
-];
-
-const FLOAT_CCS: [FloatCC; 14] = [
-    FloatCC::Ordered,
-    FloatCC::Unordered,
-    FloatCC::Equal,
-    FloatCC::NotEqual,
-    FloatCC::OrderedNotEqual,
-    FloatCC::UnorderedOrEqual,
-    FloatCC::LessThan,
-    FloatCC::LessThanOrEqual,
-    FloatCC::GreaterThan,
-    FloatCC::GreaterThanOrEqual,
-    FloatCC::UnorderedOrLessThan,
-    FloatCC::UnorderedOrLessThanOrEqual,
-    FloatCC::UnorderedOrGreaterThan,
-    FloatCC::UnorderedOrGreaterThanOrEqual,
-];
-
 /// Trap codes generated code raises explicitly: user codes, distinct from the builtin codes
 /// the instructions raise themselves.
 fn trap_code(u: &mut Unstructured<'_>) -> Result<TrapCode> {
@@ -559,18 +529,18 @@ impl Gen<'_, '_, '_> {
             },
             F::IntCompare => InstructionData::IntCompare {
                 opcode: op,
-                cond: *self.u.choose(&INT_CCS)?,
+                cond: *self.u.choose(&IntCC::ALL)?,
                 args: [args[0], args[1]],
             },
             F::IntCompareImm => InstructionData::IntCompareImm {
                 opcode: op,
-                cond: *self.u.choose(&INT_CCS)?,
+                cond: *self.u.choose(&IntCC::ALL)?,
                 arg: args[0],
                 imm: imm64(self.u)?,
             },
             F::FloatCompare => InstructionData::FloatCompare {
                 opcode: op,
-                cond: *self.u.choose(&FLOAT_CCS)?,
+                cond: *self.u.choose(&FloatCC::ALL)?,
                 args: [args[0], args[1]],
             },
             F::CondTrap => InstructionData::CondTrap {
