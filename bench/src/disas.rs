@@ -70,7 +70,7 @@ fn kiln_compile(wasm: &[u8]) -> Result<KilnCompiled, String> {
 pub fn kiln_profile_run(wasm: &[u8], n: i32) -> Result<i64, String> {
     let (module, code, first) = kiln_compile(wasm)?;
     let engine = module.engine().clone();
-    let mut store = kiln_runtime::Store::new(&engine, ());
+    let mut store = kiln_runtime::Store::new(&engine, ()).map_err(|e| e.to_string())?;
     let instance =
         kiln_runtime::Instance::new(&mut store, &module, &[]).map_err(|e| e.to_string())?;
     let run = instance

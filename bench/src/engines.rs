@@ -71,7 +71,10 @@ impl EngineKind {
             }
             EngineKind::KilnFastRa => {
                 let config = kiln_runtime::Config::new();
-                let compiler = std::sync::Arc::new(crate::fastra::FastRegalloc::new());
+                let compiler = kiln_runtime::x64::X64Compiler::new(&config)
+                    .map_err(|e| e.to_string())?
+                    .with_fast_regalloc(true);
+                let compiler = std::sync::Arc::new(compiler);
                 Box::new(KilnEngine {
                     engine: kiln_runtime::Engine::with_compiler(&config, compiler),
                 })
@@ -153,7 +156,7 @@ impl Engine for KilnEngine {
 
 impl Compiled for KilnCompiled {
     fn instantiate(&self) -> Result<Box<dyn Instance>, String> {
-        let mut store = kiln_runtime::Store::new(&self.engine, ());
+        let mut store = kiln_runtime::Store::new(&self.engine, ()).map_err(|e| e.to_string())?;
         let instance = kiln_runtime::Instance::new(&mut store, &self.module, &[])
             .map_err(|e| e.to_string())?;
         let run = instance

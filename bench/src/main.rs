@@ -15,7 +15,6 @@
 mod alloc;
 mod disas;
 mod engines;
-mod fastra;
 mod measure;
 mod report;
 mod workloads;

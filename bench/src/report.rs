@@ -49,7 +49,7 @@ pub fn render(run: &Run) -> String {
         "\n{} repetitions after a warm-up, medians. Ratios are Kiln's time ÷ the engine's time, taken \
          pair by pair within one repetition and then the median (< 1: Kiln is faster); `kiln-1t` and \
          `cranelift-1t` compile on one thread and are compared with each other; `kiln-fastra` is Kiln with \
-         regalloc2's single-pass allocator instead of Ion (not a configuration the runtime offers), to price \
+         regalloc2's single-pass allocator instead of Ion (`X64Compiler::with_fast_regalloc`, not a `Config` option), to price \
          the allocator. Compile = validate + \
          translate + compile the whole module (wasmi: eager translation to its bytecode). Instantiate = \
          fresh store + instance + export lookup. Peak heap/RSS: growth while compiling once, in a child \

@@ -16,6 +16,7 @@ pub(crate) const STACK_LIMIT_CHECKS: bool = true;
 /// The x86-64 backend with the CPU features of a configuration.
 pub struct X64Compiler {
     flags: Flags,
+    fast_regalloc: bool,
     /// Compile contexts (buffers reused across functions), one per concurrent compilation.
     contexts: Mutex<Vec<CompileContext<MInst>>>,
 }
@@ -53,8 +54,17 @@ impl X64Compiler {
         };
         Ok(X64Compiler {
             flags,
+            fast_regalloc: false,
             contexts: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Whether to allocate registers with regalloc2's single-pass allocator instead of Ion:
+    /// about 2.4× faster compilation, about 1.4× slower code (`bench/README.md`). The code is
+    /// as correct and as sandboxed either way. Use it through [`crate::Engine::with_compiler`].
+    pub fn with_fast_regalloc(mut self, fast: bool) -> Self {
+        self.fast_regalloc = fast;
+        self
     }
 }
 
@@ -72,7 +82,7 @@ impl Compiler for X64Compiler {
         let opts = CompileOptions {
             flags: self.flags,
             listing: false,
-            fast_regalloc: false,
+            fast_regalloc: self.fast_regalloc,
             stack_limit_check: STACK_LIMIT_CHECKS,
         };
         let result = compile_function(&mut ctx, func, opts);

@@ -202,3 +202,25 @@ fn host_errors_and_nested_calls_through_compiled_shims() {
     assert_eq!(err.to_string(), "negative: -2");
     assert_eq!(run.call(&mut store, 0).unwrap(), 3);
 }
+
+#[test]
+fn the_single_pass_register_allocator_gives_the_same_results() {
+    let config = Config::new();
+    let compiler = x64::X64Compiler::new(&config)
+        .unwrap()
+        .with_fast_regalloc(true);
+    let engine = Engine::with_compiler(&config, std::sync::Arc::new(compiler));
+    let module = Module::new(&engine, wat::parse_str(PROGRAM).unwrap()).unwrap();
+    let mut store = Store::new(&engine, ()).unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker.func_wrap("env", "double", |x: i32| x * 2).unwrap();
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let fact = inst.get_typed_func::<i64, i64>(&store, "fact").unwrap();
+    assert_eq!(fact.call(&mut store, 20).unwrap(), 2_432_902_008_176_640_000);
+    let indirect = inst
+        .get_typed_func::<(i32, i32, i32), i32>(&store, "indirect")
+        .unwrap();
+    assert_eq!(indirect.call(&mut store, (1, 10, 3)).unwrap(), 7);
+    let host = inst.get_typed_func::<i32, i32>(&store, "host").unwrap();
+    assert_eq!(host.call(&mut store, 20).unwrap(), 41);
+}
